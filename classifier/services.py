@@ -1,0 +1,83 @@
+"""Launching, cancelling and using training jobs."""
+
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from classifier.models import ACTIVE, Job, Status
+from classifier.notify import job_notify
+from classifier.pipeline.images import open_rgb
+from classifier.tasks import run_job_task
+from classroom.models import Lesson, Student
+
+
+class QuotaExceeded(Exception):
+    """Answered 429: the message tells the student what to do instead."""
+
+
+@transaction.atomic
+def job_create(*, lesson: Lesson, student: Student, labels: list[str], images_per_label: int, epochs: int, mode: str) -> Job:
+    # Lock the student's row so two quick clicks cannot both pass the one-active-job check.
+    Student.objects.select_for_update().filter(id=student.id).first()
+    if Job.objects.filter(student=student, status__in=ACTIVE).exists():
+        raise QuotaExceeded("You already have a job queued or running: wait for it to finish, or cancel it.")
+    if Job.objects.filter(lesson=lesson, status__in=ACTIVE).count() >= settings.JOB_QUEUE_CAP_PER_LESSON:
+        raise QuotaExceeded("The class's training queue is full right now: try again in a few minutes.")
+    job = Job.objects.create(
+        lesson=lesson, student=student, labels=labels, images_per_label=images_per_label, epochs=epochs, mode=mode
+    )
+    run_job_task.delay_on_commit(job.id)
+    job_notify(job_id=job.id, lesson_id=lesson.id)
+    return job
+
+
+def job_cancel(*, job: Job) -> Job:
+    """A queued job is cancelled at once; a running one at its next check (between stages and batches)."""
+    if not Job.objects.filter(id=job.id, status=Status.QUEUED).update(
+        status=Status.CANCELLED, cancel_requested=True, error="Cancelled before it started."
+    ):
+        Job.objects.filter(id=job.id, status=Status.RUNNING).update(cancel_requested=True)
+    job_notify(job_id=job.id, lesson_id=job.lesson_id)
+    job.refresh_from_db()
+    return job
+
+
+_learners: OrderedDict[str, object] = OrderedDict()
+_learners_lock = threading.Lock()
+LEARNERS_KEPT = 4
+
+
+def _learner(model_file: str):
+    # Imported here, not at the top: web processes load PyTorch only once somebody predicts.
+    from fastai.learner import load_learner
+
+    with _learners_lock:
+        if model_file not in _learners:
+            # Only files this worker exported are ever loaded; an uploaded model file never is.
+            _learners[model_file] = load_learner(model_file)
+            while len(_learners) > LEARNERS_KEPT:
+                _learners.popitem(last=False)
+        _learners.move_to_end(model_file)
+        return _learners[model_file]
+
+
+def job_predict(*, job: Job, upload) -> dict:
+    """The lesson's `predict`, answering with the probability of the predicted label (not of `probs[0]`)."""
+    image = open_rgb(upload)
+    learn = _learner(job.model_file)
+    with _learners_lock:
+        label, index, probabilities = learn.predict(image)
+    vocab = list(learn.dls.vocab)
+    return {
+        "label": str(label),
+        "probability": round(float(probabilities[int(index)]), 4),
+        "probabilities": {name: round(float(p), 4) for name, p in zip(vocab, probabilities)},
+    }
+
+
+def job_model_path(job: Job) -> Path | None:
+    path = Path(job.model_file) if job.model_file else None
+    return path if path is not None and path.is_file() and job.status == Status.SUCCEEDED else None

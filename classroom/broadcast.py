@@ -1,0 +1,121 @@
+"""Pushes changes to sockets after commit, coalesced across every web and worker process.
+
+A change runs one Redis script: the first change in a quiet window sends at once (leading edge), later ones
+only mark the window dirty, and one trailing send at the window's end carries them all. The window lives
+in Redis, so two web processes behind the same Redis share it; the database stays the truth and each send
+reads it fresh, so a send includes every change committed before it.
+"""
+
+import asyncio
+import logging
+import os
+import threading
+from collections.abc import Callable
+
+from channels.layers import get_channel_layer
+from django.db import close_old_connections, transaction
+
+from classroom.redis_client import get_redis
+
+logger = logging.getLogger(__name__)
+
+CLAIM_OR_MARK = """
+if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then return 1 end
+redis.call('SET', KEYS[2], '1', 'EX', 60)
+return 0
+"""
+TRAILING = """
+if redis.call('DEL', KEYS[2]) == 1 then
+  redis.call('SET', KEYS[1], '1', 'PX', ARGV[1])
+  return 1
+end
+redis.call('DEL', KEYS[1])
+return 0
+"""
+
+
+class _Loop:
+    """A private event loop thread per process, so sends keep their Redis connections between calls."""
+
+    def __init__(self):
+        self.pid = os.getpid()
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, name="broadcast", daemon=True).start()
+
+
+_loop: _Loop | None = None
+_loop_lock = threading.Lock()
+
+
+def _get_loop() -> asyncio.AbstractEventLoop:
+    global _loop
+    with _loop_lock:
+        if _loop is None or _loop.pid != os.getpid():
+            _loop = _Loop()
+        return _loop.loop
+
+
+def _read_fresh(build: Callable[[], dict | None]) -> dict | None:
+    close_old_connections()
+    try:
+        return build()
+    finally:
+        close_old_connections()
+
+
+async def _send(group: str, build: Callable[[], dict | None]) -> None:
+    loop = asyncio.get_running_loop()
+    message = await loop.run_in_executor(None, _read_fresh, build)
+    if message is not None:
+        await get_channel_layer().group_send(group, message)
+
+
+async def _trailing(key: str, group: str, build: Callable[[], dict | None], window_ms: int) -> None:
+    try:
+        again = get_redis().eval(TRAILING, 2, f"{key}:window", f"{key}:dirty", window_ms * 5)
+        if again:
+            await _send(group, build)
+            _get_loop().call_later(window_ms / 1000, _spawn, _trailing(key, group, build, window_ms))
+    except Exception:
+        logger.exception("trailing broadcast to %s failed", group)
+
+
+def _spawn(coroutine) -> None:
+    asyncio.ensure_future(coroutine)
+
+
+def _claim(key: str, group: str, build: Callable[[], dict | None], window_ms: int) -> None:
+    try:
+        # The window key outlives its window 5 times over, so a process that dies holding it frees it soon.
+        leading = get_redis().eval(CLAIM_OR_MARK, 2, f"{key}:window", f"{key}:dirty", window_ms * 5)
+    except Exception:
+        logger.warning("Redis unreachable: %s not pushed (the database has the change)", group)
+        return
+    if leading:
+        loop = _get_loop()
+
+        async def leading_then_trailing():
+            try:
+                await _send(group, build)
+            except Exception:
+                logger.exception("broadcast to %s failed", group)
+            loop.call_later(window_ms / 1000, _spawn, _trailing(key, group, build, window_ms))
+
+        asyncio.run_coroutine_threadsafe(leading_then_trailing(), loop)
+
+
+def coalesced_send(*, key: str, group: str, build: Callable[[], dict | None], window_ms: int) -> None:
+    """After commit, send `build()` to `group` at most once per window, always including this change."""
+    transaction.on_commit(lambda: _claim(key, group, build, window_ms))
+
+
+def send_now(*, group: str, message: dict) -> None:
+    """After commit, send one message (a revote, a revoked link): rare events need no coalescing."""
+
+    def send():
+        try:
+            asyncio.run_coroutine_threadsafe(get_channel_layer().group_send(group, message), _get_loop())
+        except Exception:
+            logger.warning("Redis unreachable: %s not sent to %s", message.get("type"), group)
+
+    transaction.on_commit(send)

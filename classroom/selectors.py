@@ -1,0 +1,70 @@
+"""Careful reads: the teacher's summary, the timeline and the history, straight from the database."""
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+from classroom.models import Color, CupEvent, Lesson, Marker, Student
+
+COLORS = [Color.GREEN, Color.YELLOW, Color.RED, Color.NONE]
+# Red first, then the rest in the order a teacher acts on them.
+SORT_ORDER = {Color.RED: 0, Color.YELLOW: 1, Color.NONE: 2, Color.GREEN: 3}
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def lesson_summary(*, lesson: Lesson) -> dict:
+    """The contract's summary object: counts, connected and stale, red alert, the per-student list."""
+    now = timezone.now()
+    stale_before = now - timedelta(seconds=lesson.stale_after_s)
+    rows = Student.objects.filter(lesson=lesson).values_list("tag", "name", "color", "since", "last_seen", "connections")
+    counts = dict.fromkeys(COLORS, 0)
+    students = []
+    connected = stale = 0
+    for tag, name, color, since, last_seen, connections in rows:
+        counts[color] += 1
+        fresh = last_seen >= stale_before
+        is_connected = connections > 0 and fresh
+        connected += is_connected
+        stale += not fresh
+        students.append({"id": tag, "name": name, "color": color, "since": iso(since), "connected": is_connected})
+    students.sort(key=lambda s: (SORT_ORDER[s["color"]], s["since"]))
+    answering = counts[Color.GREEN] + counts[Color.YELLOW] + counts[Color.RED]
+    return {
+        "type": "summary",
+        "counts": {str(color): n for color, n in counts.items()},
+        "connected": connected,
+        "stale": stale,
+        "alert": lesson.is_red_alert(red=counts[Color.RED], answering=answering),
+        "students": students,
+        "at": iso(now),
+    }
+
+
+def lesson_timeline(*, lesson: Lesson) -> dict:
+    """Shares of red, yellow and green after every change, replayed from the event log, with the markers."""
+    current: dict[int, str] = {}
+    points = []
+    for student_id, color, at in CupEvent.objects.filter(lesson=lesson).values_list("student_id", "color", "at"):
+        current[student_id] = color
+        answering = [c for c in current.values() if c != Color.NONE]
+        total = len(answering) or 1
+        points.append(
+            {
+                "at": iso(at),
+                "red": answering.count(Color.RED) / total,
+                "yellow": answering.count(Color.YELLOW) / total,
+                "green": answering.count(Color.GREEN) / total,
+            }
+        )
+    markers = [{"at": iso(m.at), "label": m.label} for m in Marker.objects.filter(lesson=lesson)]
+    return {"points": points[-2000:], "markers": markers}
+
+
+def cup_history_rows(*, lesson: Lesson):
+    """Every cup change, oldest first, for the CSV download."""
+    events = CupEvent.objects.filter(lesson=lesson).select_related("student")
+    for event in events.iterator():
+        yield [iso(event.at), event.student.tag, event.student.name, event.color]

