@@ -1,6 +1,6 @@
 """Careful reads: the teacher's summary, the timeline and the history, straight from the database."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
@@ -12,7 +12,7 @@ SORT_ORDER = {Color.RED: 0, Color.YELLOW: 1, Color.NONE: 2, Color.GREEN: 3}
 
 
 def iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def lesson_summary(*, lesson: Lesson) -> dict:

@@ -1,0 +1,30 @@
+"""Channels sockets for tests: a WebsocketCommunicator that carries a test client's cookies and a same-site Origin."""
+
+from channels.testing import WebsocketCommunicator
+
+from config.asgi import application
+
+ORIGIN = b"http://127.0.0.1"
+
+
+def cookie_header(client) -> bytes:
+    return "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items()).encode()
+
+
+async def open_socket(path: str, client=None, *, origin: bytes = ORIGIN) -> tuple[WebsocketCommunicator, bool, int | None]:
+    headers = [(b"origin", origin), (b"host", b"127.0.0.1")]
+    if client is not None:
+        headers.append((b"cookie", cookie_header(client)))
+    communicator = WebsocketCommunicator(application, path, headers=headers)
+    connected, code = await communicator.connect(timeout=10)
+    return communicator, connected, code
+
+
+async def receive_until(communicator, predicate, *, timeout: float = 10):
+    """Frames until one matches; the ones before it are returned too, for assertions on what came first."""
+    seen = []
+    while True:
+        message = await communicator.receive_json_from(timeout=timeout)
+        seen.append(message)
+        if predicate(message):
+            return message, seen
