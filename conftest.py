@@ -59,7 +59,7 @@ def live_server_factory(django_db_setup, django_db_blocker, redis_server, media_
 
 
 @pytest.fixture
-def live_server(live_server_factory, transactional_db):
+def asgi_server(live_server_factory, transactional_db):
     """A live ASGI server (HTTP and WebSockets) sharing the test database; tests using it commit their data."""
     server = live_server_factory()
     yield server

@@ -18,7 +18,7 @@ def run_job_task(job_id: int) -> None:
     runner.run_job(job_id)
 
 
-@shared_task(time_limit=120)
+@shared_task(soft_time_limit=100, time_limit=120)
 def reap_jobs_task() -> int:
     return reaper.jobs_reap(requeue=run_job_task.delay)
 

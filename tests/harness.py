@@ -79,7 +79,7 @@ class LiveServer:
         deadline = time.monotonic() + 60
         while True:
             try:
-                requests.get(self.url + "/", timeout=1)
+                requests.get(self.url + "/", timeout=30)
                 return
             except requests.ConnectionError:
                 if self.process.poll() is not None or time.monotonic() > deadline:
