@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +67,7 @@ def main() -> int:
         worker = [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "1", "--loglevel", "INFO"]
         for command in (web, worker):
             processes.append(subprocess.Popen(command, cwd=ROOT, start_new_session=True))
+        wait_for_port("127.0.0.1" if host in ("0.0.0.0", "::") else host, int(port), processes)
         print_urls(host, port)
         signal.signal(signal.SIGTERM, stop_on_signal)
         while all(p.poll() is None for p in processes):
@@ -79,6 +81,18 @@ def main() -> int:
         return 0
     finally:
         stop_all(processes)
+
+
+def wait_for_port(host: str, port: int, processes: list[subprocess.Popen], timeout: float = 120) -> None:
+    """Print the URLs only once they answer."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and all(p.poll() is None for p in processes):
+        try:
+            socket.create_connection((host, port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the web server did not start on {host}:{port}")
 
 
 def stop_all(processes: list[subprocess.Popen]) -> None:
