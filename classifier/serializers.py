@@ -30,6 +30,7 @@ def job_json(job: Job, *, queue_position: int | None = None) -> dict:
         "student": job.student.name or job.student.tag,
         "model_url": f"/api/jobs/{job.id}/model" if job.status == Status.SUCCEEDED else None,
         "created_at": iso(job.created_at),
+        "updated_at": iso(job.updated_at),
         "started_at": iso(job.started_at),
         "finished_at": iso(job.finished_at),
     }

@@ -1,11 +1,13 @@
 """Launching, cancelling and using training jobs."""
 
+import tempfile
 import threading
 from collections import OrderedDict
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from classifier.models import ACTIVE, Job, Status
 from classifier.notify import job_notify
@@ -37,9 +39,9 @@ def job_create(*, lesson: Lesson, student: Student, labels: list[str], images_pe
 def job_cancel(*, job: Job) -> Job:
     """A queued job is cancelled at once; a running one at its next check (between stages and batches)."""
     if not Job.objects.filter(id=job.id, status=Status.QUEUED).update(
-        status=Status.CANCELLED, cancel_requested=True, error="Cancelled before it started."
+        status=Status.CANCELLED, cancel_requested=True, error="Cancelled before it started.", updated_at=timezone.now()
     ):
-        Job.objects.filter(id=job.id, status=Status.RUNNING).update(cancel_requested=True)
+        Job.objects.filter(id=job.id, status=Status.RUNNING).update(cancel_requested=True, updated_at=timezone.now())
     job_notify(job_id=job.id, lesson_id=job.lesson_id)
     job.refresh_from_db()
     return job
@@ -68,8 +70,11 @@ def job_predict(*, job: Job, upload) -> dict:
     """The lesson's `predict`, answering with the probability of the predicted label (not of `probs[0]`)."""
     image = open_rgb(upload)
     learn = _learner(job.model_file)
-    with _learners_lock:
-        label, index, probabilities = learn.predict(image)
+    # fastai's predict takes the same kind of item it trained on: a path to a (now verified) photo.
+    with tempfile.NamedTemporaryFile(suffix=".png") as verified, _learners_lock:
+        image.save(verified, "PNG")
+        verified.flush()
+        label, index, probabilities = learn.predict(Path(verified.name))
     vocab = list(learn.dls.vocab)
     return {
         "label": str(label),

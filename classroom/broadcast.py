@@ -63,11 +63,16 @@ def _read_fresh(build: Callable[[], dict | None]) -> dict | None:
         close_old_connections()
 
 
+_send_locks: dict[str, asyncio.Lock] = {}
+
+
 async def _send(group: str, build: Callable[[], dict | None]) -> None:
-    loop = asyncio.get_running_loop()
-    message = await loop.run_in_executor(None, _read_fresh, build)
-    if message is not None:
-        await get_channel_layer().group_send(group, message)
+    # One send at a time per group, so a leading and a trailing send cannot overtake each other.
+    lock = _send_locks.setdefault(group, asyncio.Lock())
+    async with lock:
+        message = await asyncio.get_running_loop().run_in_executor(None, _read_fresh, build)
+        if message is not None:
+            await get_channel_layer().group_send(group, message)
 
 
 async def _trailing(key: str, group: str, build: Callable[[], dict | None], window_ms: int) -> None:

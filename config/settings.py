@@ -173,3 +173,6 @@ IMAGE_SEARCH_FUNCTION = env.str("IMAGE_SEARCH_FUNCTION", default="classifier.pip
 JOB_QUEUE_CAP_PER_LESSON = env.int("JOB_QUEUE_CAP_PER_LESSON", default=60)
 JOB_HEARTBEAT_STALE_S = env.int("JOB_HEARTBEAT_STALE_S", default=60)
 JOB_REAP_EVERY_S = env.int("JOB_REAP_EVERY_S", default=15)
+TRAIN_IMAGE_SIZE = env.int("TRAIN_IMAGE_SIZE", default=192)
+# Seconds between two image searches from this host (the search's author asks us not to hammer it).
+IMAGE_SEARCH_INTERVAL_S = env.float("IMAGE_SEARCH_INTERVAL_S", default=2.0)

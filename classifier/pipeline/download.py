@@ -98,7 +98,7 @@ def download_images(
     allow_private: bool = False,
     progress: Progress = no_progress,
 ) -> DownloadResult:
-    """Downloads in parallel until each label has `per_label` files (or its URLs run out)."""
+    """Downloads in parallel, a margin over `per_label` each, since verify will drop broken files."""
     session = requests.Session()
     session.headers["User-Agent"] = USER_AGENT
     adapter = requests.adapters.HTTPAdapter(pool_connections=WORKERS, pool_maxsize=WORKERS, max_retries=0)
@@ -106,7 +106,7 @@ def download_images(
     session.mount("https://", adapter)
     files: dict[str, list[Path]] = {label: [] for label in urls}
     failures = 0
-    # Over-ask a little so broken downloads still leave enough; stop a label once it has enough.
+    # Over-ask a little so broken downloads still leave enough.
     jobs = [(label, url) for label, label_urls in urls.items() for url in label_urls[: int(per_label * 1.3) + 5]]
     done = 0
     with ThreadPoolExecutor(WORKERS) as pool:
@@ -118,9 +118,7 @@ def download_images(
             label = futures[future]
             done += 1
             try:
-                path = future.result()
-                if len(files[label]) < per_label:
-                    files[label].append(path)
+                files[label].append(future.result())
             except (Refused, requests.RequestException, OSError, ValueError):
                 failures += 1
             progress(done / len(jobs))

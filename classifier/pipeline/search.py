@@ -80,14 +80,15 @@ class _Throttle:
         self.handle.close()
 
 
-def cached_search(query: str, wanted: int, *, cache_dir: Path, image_search: ImageSearch) -> list[str]:
-    path = cache_dir / (hashlib.sha256(query.lower().encode()).hexdigest()[:32] + ".json")
+def cached_search(query: str, wanted: int, *, cache_dir: Path, image_search: ImageSearch, interval: float) -> list[str]:
+    source = f"{image_search.__module__}.{image_search.__qualname__}"
+    path = cache_dir / (hashlib.sha256(f"{source}|{query.lower()}".encode()).hexdigest()[:32] + ".json")
     if path.exists() and time.time() - path.stat().st_mtime < CACHE_SECONDS:
         cached = json.loads(path.read_text())
         if len(cached) >= wanted:
             return cached
     # The lock is held through the search itself, so 30 students asking at once make one search.
-    with _Throttle(cache_dir / "throttle.lock", MIN_SECONDS_BETWEEN_SEARCHES):
+    with _Throttle(cache_dir / "throttle.lock", interval):
         if path.exists() and time.time() - path.stat().st_mtime < CACHE_SECONDS:
             cached = json.loads(path.read_text())
             if len(cached) >= wanted:
@@ -105,6 +106,7 @@ def search_images(
     *,
     cache_dir: Path,
     image_search: ImageSearch = ddgs_image_search,
+    interval: float = MIN_SECONDS_BETWEEN_SEARCHES,
     progress: Progress = no_progress,
 ) -> SearchResult:
     """The lesson's queries: "<label> photo", then "<label> sun photo" and "<label> shade photo" if short."""
@@ -113,7 +115,9 @@ def search_images(
         found: list[str] = []
         for query in (f"{label} photo", f"{label} sun photo", f"{label} shade photo"):
             # Ask for a margin: some downloads fail or turn out broken.
-            for url in cached_search(query, int(per_label * 1.3) + 5, cache_dir=cache_dir, image_search=image_search):
+            for url in cached_search(
+                query, int(per_label * 1.3) + 5, cache_dir=cache_dir, image_search=image_search, interval=interval
+            ):
                 if url not in found:
                     found.append(url)
             if len(found) >= per_label * 1.3:

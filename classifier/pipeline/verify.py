@@ -22,10 +22,11 @@ def verify_images(
     files: dict[str, list[Path]],
     *,
     dataset_dir: Path,
+    per_label: int,
     min_per_label: int = MIN_PER_LABEL,
     progress: Progress = no_progress,
 ) -> VerifyResult:
-    """Writes `dataset_dir/<label>/<hash>.jpg`, the layout fastai's `parent_label` reads."""
+    """Writes up to `per_label` images as `dataset_dir/<label>/<hash>.jpg`, the layout `parent_label` reads."""
     total = sum(len(paths) for paths in files.values()) or 1
     seen: set[str] = set()
     counts: dict[str, int] = {}
@@ -37,6 +38,8 @@ def verify_images(
         for path in paths:
             done += 1
             progress(done / total)
+            if counts[label] >= per_label:
+                continue
             try:
                 image = open_rgb(path)
             except NotAnImage:

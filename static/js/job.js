@@ -84,7 +84,10 @@
   companion.liveSocket("/ws/jobs/" + job.id + "/", {
     open: function () { $("connection").textContent = "live"; },
     close: function () { $("connection").textContent = "reconnecting…"; },
-    message: function (message) { if (message.type === "job") { job = message; render(job); } },
+    message: function (message) {
+      // A push built before the state we show (coalesced sends race the socket's first frame) is dropped.
+      if (message.type === "job" && message.updated_at >= job.updated_at) { job = message; render(job); }
+    },
   });
 
   $("cancel").addEventListener("click", function () {
