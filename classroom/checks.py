@@ -12,6 +12,10 @@ def configuration(app_configs, **kwargs):
     source = settings.IMAGE_SOURCE
     if source != "ddgs" and not source.startswith("folder:"):
         problems.append(Error('IMAGE_SOURCE must be "ddgs" or "folder:<path>".', id="classroom.E002"))
+    if settings.JOB_HEARTBEAT_STALE_S < 10:
+        problems.append(
+            Error("JOB_HEARTBEAT_STALE_S must be at least 10: jobs send a heartbeat every 5 seconds.", id="classroom.E003")
+        )
     if settings.DOWNLOAD_ALLOW_PRIVATE and not settings.DEBUG:
         problems.append(
             Warning("DOWNLOAD_ALLOW_PRIVATE lets downloads reach private networks; use it for tests only.", id="classroom.W001")

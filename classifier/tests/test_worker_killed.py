@@ -1,0 +1,57 @@
+"""A worker killed with SIGKILL in the middle of a job: the job is retried on the next worker, never left running."""
+
+import json
+import os
+import signal
+
+import pytest
+from asgiref.sync import async_to_sync
+from django.test import Client
+
+from classroom.tests.factories import LessonFactory
+from tests.harness import worker_process
+from tests.image_server import SERVER_URL_VARIABLE
+from tests.sockets import open_socket, receive_until
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_job_whose_worker_is_killed_is_retried_and_the_quota_is_freed(
+    redis_server, media_root, image_server, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("TEST_SLOW_IMAGE_S", "3")
+    worker_env = {
+        "IMAGE_SEARCH_FUNCTION": "tests.image_server.slow_image_search",
+        SERVER_URL_VARIABLE: image_server.url,
+        "IMAGE_SEARCH_INTERVAL_S": "0.05",
+        "DOWNLOAD_ALLOW_PRIVATE": "1",
+        "TRAIN_IMAGE_SIZE": "96",
+        "JOB_HEARTBEAT_STALE_S": "12",  # heartbeats come every 5 s
+        "JOB_REAP_EVERY_S": "1",
+    }
+    lesson = LessonFactory()
+    student = Client()
+    student.get(lesson.student_url)
+    body = {"labels": ["bird", "forest"], "images_per_label": 10, "epochs": 1, "mode": "quick"}
+    job = student.post(f"/api/l/{lesson.code}/jobs", json.dumps(body), content_type="application/json").json()
+
+    async def scenario():
+        socket, ok, _ = await open_socket(f"/ws/jobs/{job['id']}/", student)
+        assert ok
+        with worker_process(redis_server, media_root, tmp_path / "first.log", **worker_env) as first:
+            running, _ = await receive_until(socket, lambda m: m.get("stage") == "download", timeout=120)
+            assert running["status"] == "running"
+            os.killpg(first.pid, signal.SIGKILL)  # the worker and its pool child, mid-download
+            first.wait()
+        with worker_process(redis_server, media_root, tmp_path / "second.log", **worker_env):
+            final, seen = await receive_until(
+                socket, lambda m: m.get("status") in ("succeeded", "failed", "cancelled"), timeout=180
+            )
+        await socket.disconnect()
+        return final, seen
+
+    final, seen = async_to_sync(scenario)()
+    assert any(m["status"] == "queued" for m in seen)  # the reaper put it back in the queue
+    assert final["status"] == "succeeded", final["error"]
+    again = student.post(f"/api/l/{lesson.code}/jobs", json.dumps(body), content_type="application/json")
+    assert again.status_code == 201
