@@ -78,10 +78,16 @@ class _Handler(BaseHTTPRequestHandler):
         return self.reply(404, b"not found", "text/plain")
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # a downloader hanging up on the oversized file is the point, not an error
+
+
 class ImageServer:
     def __init__(self, delay_s: float = 0.0):
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = _QuietServer(("127.0.0.1", 0), _Handler)
         self.httpd.delay_s = delay_s
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
