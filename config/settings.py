@@ -77,7 +77,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 30,
     }
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
-        "TEST_DATABASE_NAME", default=str(VAR_DIR / "test.sqlite3")
+        "TEST_DATABASE_NAME", default=str(VAR_DIR / f"test-{os.getpid()}.sqlite3")
     )
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
