@@ -34,7 +34,7 @@ from classifier.pipeline import Progress, no_progress
 
 ARCH = "efficientnet_lite0"
 IMAGE_SIZE = 192  # the lesson's Resize(192, squish); tests use smaller photos to stay quick
-BATCH_SIZE = 64
+BATCH_SIZE = 32  # the lesson's dataloaders(path, bs=32)
 FEATURE_BATCH = 8  # small batches stay in the CPU's cache: 4.5 ms an image here against 17 at 64
 WEIGHTS_FILE = "efficientnet_lite0_timm.pth"
 

@@ -1,0 +1,128 @@
+"""Training jobs on real photos, through the real API and a real worker, against the lesson's own recipe.
+
+    python bench/training.py [../shared/datasets/bird-forest] [--per-label 200]
+
+Prints seconds from submit to succeeded and validation accuracy for: quick (cold caches), quick (warm: a
+second student, same photos), finetune, and the lesson recipe (bench/lesson_recipe.py) on the same photos,
+with each ratio to the recipe. Then: 400 images downloaded from a local server that adds 200 ms a response.
+"""
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.servers import System  # noqa: E402
+
+DEFAULT_DATASET = ROOT.parent / "shared" / "datasets" / "bird-forest"
+
+
+class StudentBrowser:
+    def __init__(self, system: System, code: str):
+        self.system, self.code = system, code
+        self.session = requests.Session()
+        self.session.get(f"{system.url}/l/{code}/", timeout=60)
+
+    def train(self, per_label: int, mode: str, epochs: int = 3) -> dict:
+        token = self.session.cookies.get("csrftoken") or ""
+        submitted = time.monotonic()
+        response = self.session.post(
+            f"{self.system.url}/api/l/{self.code}/jobs",
+            json={"labels": ["bird", "forest"], "images_per_label": per_label, "epochs": epochs, "mode": mode},
+            headers={"X-CSRFToken": token, "Referer": self.system.url + "/"},
+            timeout=60,
+        )
+        response.raise_for_status()
+        job_id = response.json()["id"]
+        while True:
+            job = self.session.get(f"{self.system.url}/api/jobs/{job_id}", timeout=60).json()
+            if job["status"] in ("succeeded", "failed", "cancelled"):
+                break
+            time.sleep(0.1)
+        if job["status"] != "succeeded":
+            raise RuntimeError(f"{mode} job ended {job['status']}: {job['error']}")
+        return {"seconds": round(time.monotonic() - submitted, 1), "accuracy": job["metrics"]["accuracy"], "counts": job["counts"]}
+
+
+def download_benchmark() -> dict:
+    from classifier.pipeline.download import download_images
+    from tests.image_server import ImageServer
+
+    server = ImageServer(delay_s=0.2)
+    try:
+        urls = {kind: [f"{server.url}/photos/{kind}/{n}.jpg" for n in range(200)] for kind in ("bird", "forest")}
+        with tempfile.TemporaryDirectory() as cache:
+            started = time.monotonic()
+            result = download_images(urls, 154, cache_dir=Path(cache), allow_private=True)
+            seconds = time.monotonic() - started
+        return {"images": sum(len(v) for v in result.files.values()), "seconds": round(seconds, 2), "delay_ms": 200}
+    finally:
+        server.close()
+
+
+def main(args):
+    dataset = Path(args.dataset).resolve()
+    workdir = Path(tempfile.mkdtemp(prefix="training-bench-"))
+    system = System(workdir, IMAGE_SOURCE=f"folder:{dataset}", JOB_TIME_LIMIT_S=1800)
+    system.start_redis()
+    system.migrate()
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+
+    from classroom.services import lesson_create
+
+    lesson = lesson_create(owner=get_user_model().objects.create_user("bench"), title="Benchmark")
+    system.start_web()
+    system.start_worker()
+    report = {"dataset": str(dataset), "per_label": args.per_label}
+    try:
+        report["quick_cold"] = StudentBrowser(system, lesson.code).train(args.per_label, "quick")
+        report["quick_warm"] = StudentBrowser(system, lesson.code).train(args.per_label, "quick")
+        report["finetune"] = StudentBrowser(system, lesson.code).train(args.per_label, "finetune")
+    finally:
+        system.stop()
+    # The recipe reads the same verified photos the jobs used (the job folder keeps none, so verify again).
+    from classifier.pipeline.folder import folder_images
+    from classifier.pipeline.verify import verify_images
+
+    photos = workdir / "recipe-photos"
+    verify_images(folder_images(dataset, ["bird", "forest"], args.per_label), dataset_dir=photos, per_label=args.per_label)
+    output = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "lesson_recipe.py"), str(photos), str(workdir / "media" / "cache" / "models")],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout
+    report["lesson_recipe"] = json.loads(re.findall(r"\{.*\}", output)[-1])
+    reference = report["lesson_recipe"]["seconds"]
+    for name in ("quick_cold", "quick_warm", "finetune"):
+        report[name]["times_faster_than_recipe"] = round(reference / report[name]["seconds"], 2)
+    report["download"] = download_benchmark()
+    print(json.dumps(report, indent=2))
+    print(
+        "\ntraining: recipe {r}s acc {ra}; quick cold {qc}s (×{qcx}) acc {qca}; quick warm {qw}s (×{qwx}); "
+        "finetune {f}s (×{fx}) acc {fa}; download {d} images in {ds}s with 200 ms a response".format(
+            r=reference, ra=report["lesson_recipe"]["accuracy"],
+            qc=report["quick_cold"]["seconds"], qcx=report["quick_cold"]["times_faster_than_recipe"],
+            qca=report["quick_cold"]["accuracy"], qw=report["quick_warm"]["seconds"],
+            qwx=report["quick_warm"]["times_faster_than_recipe"], f=report["finetune"]["seconds"],
+            fx=report["finetune"]["times_faster_than_recipe"], fa=report["finetune"]["accuracy"],
+            d=report["download"]["images"], ds=report["download"]["seconds"],
+        )
+    )
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("dataset", nargs="?", default=str(DEFAULT_DATASET))
+    parser.add_argument("--per-label", type=int, default=200)
+    main(parser.parse_args())
