@@ -162,11 +162,8 @@ async def burst(students, teacher, color: str, window: float, system, flood_code
     return result
 
 
-async def main(args):
-    workdir = Path(tempfile.mkdtemp(prefix="cups-bench-"))
-    system = System(workdir)
-    system.start_redis()
-    system.migrate()
+def prepare(system: System) -> tuple[str, str]:
+    """A teacher, a lesson and the teacher's session cookie, made through Django like `make run` does."""
     import django
 
     django.setup()
@@ -175,50 +172,65 @@ async def main(args):
 
     from classroom.services import lesson_create
 
-    teacher_user = get_user_model().objects.create_user("bench-teacher", password="x" * 16)
-    lesson = lesson_create(owner=teacher_user, title="Benchmark")
+    teacher = get_user_model().objects.create_user("bench-teacher", password="x" * 16)
+    lesson = lesson_create(owner=teacher, title="Benchmark")
     client = Client()
-    client.force_login(teacher_user)
-    teacher_cookie = f"sessionid={client.cookies['sessionid'].value}"
-    system.start_web(workers=args.web_workers)
+    client.force_login(teacher)
+    return lesson.code, f"sessionid={client.cookies['sessionid'].value}"
+
+
+async def run_load(args, system: System, code: str, teacher_cookie: str) -> dict:
+    teacher = Teacher()
+    teacher_socket = await websockets.connect(
+        f"ws://127.0.0.1:{system.port}/ws/l/{code}/teacher/",
+        additional_headers=[("Cookie", teacher_cookie), ("Origin", system.url)],
+        ping_interval=None, max_size=None, max_queue=None,
+    )
+    listener = asyncio.ensure_future(teacher.listen(teacher_socket))
+    students = [Student(i) for i in range(args.students)]
+    started = time.monotonic()
+    semaphore = asyncio.Semaphore(200)
+    joined = await asyncio.gather(*(s.join(system.port, code, semaphore) for s in students))
+    connected = [s for s, ok in zip(students, joined) if ok]
+    report = {
+        "students": args.students,
+        "web_workers": args.web_workers,
+        "connect_errors": args.students - len(connected),
+        "connect_seconds": round(time.monotonic() - started, 1),
+    }
+    await asyncio.sleep(3)  # let the join notices settle
+    report["burst"] = await burst(connected, teacher, "red", args.window, system)
+    idle = Usage([pid for p in (system.web, system.redis) for pid in system.pids(p)])
+    await asyncio.gather(*(s.heartbeat(args.idle) for s in connected))
+    report["idle"] = {
+        "seconds": args.idle, "server_cpu_percent": round(idle.cpu_percent(), 1), "server_rss_mb": round(idle.rss_mb())
+    }
+    if args.flood:
+        report["burst_with_flood"] = await burst(connected, teacher, "green", args.window, system, code)
+        report["flood_p99_ratio"] = round(report["burst_with_flood"]["p99_ms"] / max(1e-9, report["burst"]["p99_ms"]), 2)
+    listener.cancel()
+    return report
+
+
+def main(args):
+    system = System(Path(tempfile.mkdtemp(prefix="cups-bench-")))
     try:
-        teacher = Teacher()
-        teacher_socket = await websockets.connect(
-            f"ws://127.0.0.1:{system.port}/ws/l/{lesson.code}/teacher/",
-            additional_headers=[("Cookie", teacher_cookie), ("Origin", system.url)],
-            ping_interval=None, max_size=None, max_queue=None,
-        )
-        listener = asyncio.ensure_future(teacher.listen(teacher_socket))
-        students = [Student(i) for i in range(args.students)]
-        started = time.monotonic()
-        joined = await asyncio.gather(*(s.join(system.port, lesson.code, asyncio.Semaphore(200)) for s in students))
-        connected = [s for s, ok in zip(students, joined) if ok]
-        report = {
-            "students": args.students,
-            "web_workers": args.web_workers,
-            "connect_errors": args.students - len(connected),
-            "connect_seconds": round(time.monotonic() - started, 1),
-        }
-        await asyncio.sleep(3)  # let the join notices settle
-        report["burst"] = await burst(connected, teacher, "red", args.window, system)
-        idle = Usage([pid for p in (system.web, system.redis) for pid in system.pids(p)])
-        await asyncio.gather(*(s.heartbeat(args.idle) for s in connected))
-        report["idle"] = {"seconds": args.idle, "server_cpu_percent": round(idle.cpu_percent(), 1), "server_rss_mb": round(idle.rss_mb())}
-        if args.flood:
-            report["burst_with_flood"] = await burst(connected, teacher, "green", args.window, system, lesson.code)
-            report["flood_p99_ratio"] = round(report["burst_with_flood"]["p99_ms"] / max(1e-9, report["burst"]["p99_ms"]), 2)
-        listener.cancel()
-        print(json.dumps(report, indent=2))
-        burst_result = report["burst"]
-        print(
-            f"\ncups: {args.students} students, {args.web_workers} web process(es): press→teacher p50 {burst_result['p50_ms']} ms, "
-            f"p99 {burst_result['p99_ms']} ms, max {burst_result['max_ms']} ms, lost {burst_result['lost']}, "
-            f"connect errors {report['connect_errors']}; CPU burst {burst_result['server_cpu_percent']}% "
-            f"idle {report['idle']['server_cpu_percent']}%; RSS {burst_result['server_rss_mb']} MB"
-            + (f"; p99 with a flooding student ×{report['flood_p99_ratio']}" if args.flood else "")
-        )
+        system.start_redis()
+        system.migrate()
+        code, teacher_cookie = prepare(system)
+        system.start_web(workers=args.web_workers)
+        report = asyncio.run(run_load(args, system, code, teacher_cookie))
     finally:
         system.stop()
+    print(json.dumps(report, indent=2))
+    burst_result = report["burst"]
+    print(
+        f"\ncups: {args.students} students, {args.web_workers} web process(es): press→teacher p50 {burst_result['p50_ms']} ms, "
+        f"p99 {burst_result['p99_ms']} ms, max {burst_result['max_ms']} ms, lost {burst_result['lost']}, "
+        f"connect errors {report['connect_errors']}; CPU burst {burst_result['server_cpu_percent']}% "
+        f"idle {report['idle']['server_cpu_percent']}%; RSS {burst_result['server_rss_mb']} MB"
+        + (f"; p99 with a flooding student ×{report['flood_p99_ratio']}" if args.flood else "")
+    )
 
 
 if __name__ == "__main__":
@@ -228,4 +240,4 @@ if __name__ == "__main__":
     parser.add_argument("--idle", type=float, default=60.0)
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--flood", action="store_true")
-    asyncio.run(main(parser.parse_args()))
+    main(parser.parse_args())

@@ -79,17 +79,15 @@ class System:
         return found
 
     def stop(self):
+        """Web and worker first, Redis last, so nothing logs a lost connection on the way out."""
         for process in reversed(self.processes):
             if process.poll() is None:
-                try:
-                    os.killpg(process.pid, signal.SIGTERM)
-                except ProcessLookupError:
-                    pass
-        for process in self.processes:
+                os.killpg(process.pid, signal.SIGTERM)
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
 class Usage:

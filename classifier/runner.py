@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from classifier.models import Job, Stage, Status
 from classifier.notify import job_notify
+from classifier.paths import cache_dir, job_dir
 from classifier.pipeline import StageError
 from classifier.pipeline.download import download_images
 from classifier.pipeline.export import export_model
@@ -38,14 +39,6 @@ STAGE_SPAN = {
     Stage.TRAIN: (0.4, 0.97),
     Stage.EXPORT: (0.97, 1.0),
 }
-
-
-def job_dir(job_id: int) -> Path:
-    return settings.MEDIA_ROOT / "jobs" / str(job_id)
-
-
-def cache_dir(name: str) -> Path:
-    return settings.MEDIA_ROOT / "cache" / name
 
 
 class JobRun:

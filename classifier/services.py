@@ -12,8 +12,11 @@ from django.utils import timezone
 from classifier.models import ACTIVE, Job, Status
 from classifier.notify import job_notify
 from classifier.pipeline.images import open_rgb
-from classifier.tasks import run_job_task
 from classroom.models import Lesson, Student
+from config.celery import app as celery_app
+
+# Queued by name: importing the task would load PyTorch into every web process (about 600 MB each).
+RUN_JOB_TASK = "classifier.tasks.run_job_task"
 
 
 class QuotaExceeded(Exception):
@@ -31,7 +34,7 @@ def job_create(*, lesson: Lesson, student: Student, labels: list[str], images_pe
     job = Job.objects.create(
         lesson=lesson, student=student, labels=labels, images_per_label=images_per_label, epochs=epochs, mode=mode
     )
-    run_job_task.delay_on_commit(job.id)
+    transaction.on_commit(lambda: celery_app.send_task(RUN_JOB_TASK, args=[job.id]))
     job_notify(job_id=job.id, lesson_id=lesson.id)
     return job
 
