@@ -9,4 +9,5 @@ RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
 RUN useradd --create-home classroom && mkdir -p /app/var/media && chown -R classroom /app/var
 USER classroom
 EXPOSE 8000
-CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--ws-max-size", "65536", "--no-access-log", "--proxy-headers"]
+# The same options as config/web.py.
+CMD ["uvicorn", "config.asgi:application", "--host", "0.0.0.0", "--port", "8000", "--ws-max-size", "65536", "--ws-ping-interval", "60", "--no-access-log", "--backlog", "4096", "--proxy-headers"]

@@ -15,6 +15,7 @@ from tests.image_server import SERVER_URL_VARIABLE, ImageServer
 
 TEST_IMAGE_SIZE = 96
 
+
 @pytest.fixture(scope="session", autouse=True)
 def redis_server(tmp_path_factory):
     """Every test runs against a real Redis: the channel layer, the coalescing windows, the broker."""
@@ -69,8 +70,6 @@ def asgi_server(live_server_factory, transactional_db):
     server = live_server_factory()
     yield server
     server.stop()
-
-
 
 
 @pytest.fixture(scope="session")

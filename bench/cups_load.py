@@ -11,7 +11,6 @@ import argparse
 import asyncio
 import json
 import random
-import statistics
 import sys
 import tempfile
 import time
@@ -52,7 +51,9 @@ class Student:
                 self.socket = await websockets.connect(
                     f"ws://127.0.0.1:{port}/ws/l/{code}/student/",
                     additional_headers=[("Cookie", cookie), ("Origin", f"http://127.0.0.1:{port}")],
-                    open_timeout=60, ping_interval=None, max_queue=None,
+                    open_timeout=60,
+                    ping_interval=None,
+                    max_queue=None,
                 )
                 await self.socket.recv()  # the state on connect
                 await self.socket.send(json.dumps({"type": "name", "name": self.name}))
@@ -76,10 +77,10 @@ class Student:
 
     async def heartbeat(self, seconds: float):
         end = time.monotonic() + seconds
-        await asyncio.sleep(random.uniform(0, 20))
+        await asyncio.sleep(random.uniform(0, 30))
         while time.monotonic() < end:
-            await self.socket.send(json.dumps({"type": "ping"}))
-            await asyncio.sleep(20)
+            await self.socket.send(json.dumps({"type": "ping"}))  # as the page does, every 30 s
+            await asyncio.sleep(30)
 
 
 class Teacher:
@@ -111,7 +112,8 @@ async def flood(port: int, code: str, seconds: float) -> dict:
     cookie = await http_get_cookie(port, f"/l/{code}/")
     socket = await websockets.connect(
         f"ws://127.0.0.1:{port}/ws/l/{code}/student/",
-        additional_headers=[("Cookie", cookie), ("Origin", f"http://127.0.0.1:{port}")], ping_interval=None,
+        additional_headers=[("Cookie", cookie), ("Origin", f"http://127.0.0.1:{port}")],
+        ping_interval=None,
     )
     sent = limited = 0
     closed_code = None
@@ -184,14 +186,16 @@ async def run_load(args, system: System, code: str, teacher_cookie: str) -> dict
     teacher_socket = await websockets.connect(
         f"ws://127.0.0.1:{system.port}/ws/l/{code}/teacher/",
         additional_headers=[("Cookie", teacher_cookie), ("Origin", system.url)],
-        ping_interval=None, max_size=None, max_queue=None,
+        ping_interval=None,
+        max_size=None,
+        max_queue=None,
     )
     listener = asyncio.ensure_future(teacher.listen(teacher_socket))
     students = [Student(i) for i in range(args.students)]
     started = time.monotonic()
     semaphore = asyncio.Semaphore(200)
     joined = await asyncio.gather(*(s.join(system.port, code, semaphore) for s in students))
-    connected = [s for s, ok in zip(students, joined) if ok]
+    connected = [s for s, ok in zip(students, joined, strict=False) if ok]
     report = {
         "students": args.students,
         "web_workers": args.web_workers,
@@ -203,11 +207,15 @@ async def run_load(args, system: System, code: str, teacher_cookie: str) -> dict
     idle = Usage([pid for p in (system.web, system.redis) for pid in system.pids(p)])
     await asyncio.gather(*(s.heartbeat(args.idle) for s in connected))
     report["idle"] = {
-        "seconds": args.idle, "server_cpu_percent": round(idle.cpu_percent(), 1), "server_rss_mb": round(idle.rss_mb())
+        "seconds": args.idle,
+        "server_cpu_percent": round(idle.cpu_percent(), 1),
+        "server_rss_mb": round(idle.rss_mb()),
     }
     if args.flood:
         report["burst_with_flood"] = await burst(connected, teacher, "green", args.window, system, code)
-        report["flood_p99_ratio"] = round(report["burst_with_flood"]["p99_ms"] / max(1e-9, report["burst"]["p99_ms"]), 2)
+        report["flood_p99_ratio"] = round(
+            report["burst_with_flood"]["p99_ms"] / max(1e-9, report["burst"]["p99_ms"]), 2
+        )
     listener.cancel()
     return report
 
@@ -225,7 +233,8 @@ def main(args):
     print(json.dumps(report, indent=2))
     burst_result = report["burst"]
     print(
-        f"\ncups: {args.students} students, {args.web_workers} web process(es): press→teacher p50 {burst_result['p50_ms']} ms, "
+        f"\ncups: {args.students} students, {args.web_workers} web process(es): "
+        f"press→teacher p50 {burst_result['p50_ms']} ms, "
         f"p99 {burst_result['p99_ms']} ms, max {burst_result['max_ms']} ms, lost {burst_result['lost']}, "
         f"connect errors {report['connect_errors']}; CPU burst {burst_result['server_cpu_percent']}% "
         f"idle {report['idle']['server_cpu_percent']}%; RSS {burst_result['server_rss_mb']} MB"

@@ -34,7 +34,9 @@ def main(dataset: Path, cache: Path, epochs: int) -> None:
         get_y=parent_label,
         item_tfms=[Resize(192, method="squish")],
     ).dataloaders(dataset, bs=32)
-    learn = vision_learner(dls, ARCH, pretrained=True, pretrained_cfg_overlay=dict(file=str(weights)), metrics=error_rate)
+    learn = vision_learner(
+        dls, ARCH, pretrained=True, pretrained_cfg_overlay=dict(file=str(weights)), metrics=error_rate
+    )
     with learn.no_bar(), learn.no_logging():
         learn.fine_tune(epochs)
     seconds = time.monotonic() - started

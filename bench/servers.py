@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from config.embedded_redis import free_port, start_redis  # noqa: E402
+from config.web import uvicorn_command  # noqa: E402
 
 
 class System:
@@ -43,11 +44,7 @@ class System:
         subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=self.env, check=True)
 
     def start_web(self, workers: int = 1):
-        command = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--port", str(self.port),
-                   "--no-access-log", "--ws-max-size", "65536", "--log-level", "warning",
-                   "--backlog", "4096"]
-        if workers > 1:
-            command += ["--workers", str(workers)]
+        command = uvicorn_command(port=self.port, workers=workers) + ["--log-level", "warning"]
         self.web = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True)
         self.processes.append(self.web)
         deadline = time.monotonic() + 120
@@ -62,9 +59,23 @@ class System:
 
     def start_worker(self):
         self.worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "1", "--loglevel", "WARNING",
-             "--without-gossip", "--without-mingle"],
-            cwd=ROOT, env=self.env, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--concurrency",
+                "1",
+                "--loglevel",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            start_new_session=True,
         )
         self.processes.append(self.worker)
 

@@ -50,7 +50,11 @@ class StudentBrowser:
             time.sleep(0.1)
         if job["status"] != "succeeded":
             raise RuntimeError(f"{mode} job ended {job['status']}: {job['error']}")
-        return {"seconds": round(time.monotonic() - submitted, 1), "accuracy": job["metrics"]["accuracy"], "counts": job["counts"]}
+        return {
+            "seconds": round(time.monotonic() - submitted, 1),
+            "accuracy": job["metrics"]["accuracy"],
+            "counts": job["counts"],
+        }
 
 
 def download_benchmark() -> dict:
@@ -97,10 +101,20 @@ def main(args):
     from classifier.pipeline.verify import verify_images
 
     photos = workdir / "recipe-photos"
-    verify_images(folder_images(dataset, ["bird", "forest"], args.per_label), dataset_dir=photos, per_label=args.per_label)
+    verify_images(
+        folder_images(dataset, ["bird", "forest"], args.per_label), dataset_dir=photos, per_label=args.per_label
+    )
     output = subprocess.run(
-        [sys.executable, str(ROOT / "bench" / "lesson_recipe.py"), str(photos), str(workdir / "media" / "cache" / "models")],
-        cwd=ROOT, check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            str(ROOT / "bench" / "lesson_recipe.py"),
+            str(photos),
+            str(workdir / "media" / "cache" / "models"),
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout
     report["lesson_recipe"] = json.loads(re.findall(r"\{.*\}", output)[-1])
     reference = report["lesson_recipe"]["seconds"]
@@ -111,12 +125,18 @@ def main(args):
     print(
         "\ntraining: recipe {r}s acc {ra}; quick cold {qc}s (×{qcx}) acc {qca}; quick warm {qw}s (×{qwx}); "
         "finetune {f}s (×{fx}) acc {fa}; download {d} images in {ds}s with 200 ms a response".format(
-            r=reference, ra=report["lesson_recipe"]["accuracy"],
-            qc=report["quick_cold"]["seconds"], qcx=report["quick_cold"]["times_faster_than_recipe"],
-            qca=report["quick_cold"]["accuracy"], qw=report["quick_warm"]["seconds"],
-            qwx=report["quick_warm"]["times_faster_than_recipe"], f=report["finetune"]["seconds"],
-            fx=report["finetune"]["times_faster_than_recipe"], fa=report["finetune"]["accuracy"],
-            d=report["download"]["images"], ds=report["download"]["seconds"],
+            r=reference,
+            ra=report["lesson_recipe"]["accuracy"],
+            qc=report["quick_cold"]["seconds"],
+            qcx=report["quick_cold"]["times_faster_than_recipe"],
+            qca=report["quick_cold"]["accuracy"],
+            qw=report["quick_warm"]["seconds"],
+            qwx=report["quick_warm"]["times_faster_than_recipe"],
+            f=report["finetune"]["seconds"],
+            fx=report["finetune"]["times_faster_than_recipe"],
+            fa=report["finetune"]["accuracy"],
+            d=report["download"]["images"],
+            ds=report["download"]["seconds"],
         )
     )
 

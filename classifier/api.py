@@ -7,8 +7,8 @@ from classifier import services
 from classifier.access import job_for_request
 from classifier.forms import JobForm
 from classifier.models import Job
-from classifier.pipeline.images import NotAnImage
 from classifier.paths import job_dir
+from classifier.pipeline.images import NotAnImage
 from classifier.serializers import job_json
 from classroom import access
 from classroom.http import form_errors, json_api, json_body

@@ -1,5 +1,6 @@
 """The job socket: the job object on connect and on every change, for its student or the lesson's teacher."""
 
+from channels.db import database_sync_to_async
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -9,18 +10,23 @@ from classifier.serializers import job_json
 from classroom.consumers import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, SafeJsonConsumer
 
 
-class JobConsumer(SafeJsonConsumer):
-    def connect(self):
-        try:
-            job = job_for_request(self.scope["user"], self.scope["session"], self.scope["url_route"]["kwargs"]["job_id"])
-        except Http404:
-            return self.close(code=CLOSE_NOT_FOUND)
-        except PermissionDenied:
-            return self.close(code=CLOSE_FORBIDDEN)
-        self.join([job_group(job.id)])
-        self.accept()
-        self.send_json({"type": "job", **job_json(job)})
+def _job_for_scope(scope) -> dict:
+    job = job_for_request(scope["user"], scope["session"], scope["url_route"]["kwargs"]["job_id"])
+    return job_json(job)
 
-    def job(self, event):
+
+class JobConsumer(SafeJsonConsumer):
+    async def connect(self):
+        try:
+            job = await database_sync_to_async(_job_for_scope)(self.scope)
+        except Http404:
+            return await self.close(code=CLOSE_NOT_FOUND)
+        except PermissionDenied:
+            return await self.close(code=CLOSE_FORBIDDEN)
+        await self.join([job_group(job["id"])])
+        await self.accept()
+        await self.send_json({"type": "job", **job})
+
+    async def job(self, event):
         # The contract sends the job object itself; "type" is added so clients can tell it from errors.
-        self.send_json({"type": "job", **event["job"]})
+        await self.send_json({"type": "job", **event["job"]})

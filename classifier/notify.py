@@ -17,7 +17,9 @@ def job_notify(*, job_id: int, lesson_id: int) -> None:
         job = Job.objects.select_related("student").filter(id=job_id).first()
         return None if job is None else {"type": "job", "job": job_json(job)}
 
-    broadcast.coalesced_send(key=f"job:{job_id}", group=job_group(job_id), build=build_for_job, window_ms=PROGRESS_WINDOW_MS)
+    broadcast.coalesced_send(
+        key=f"job:{job_id}", group=job_group(job_id), build=build_for_job, window_ms=PROGRESS_WINDOW_MS
+    )
     broadcast.coalesced_send(
         key=f"job-teacher:{job_id}", group=owner_group(lesson_id), build=build_for_job, window_ms=PROGRESS_WINDOW_MS
     )

@@ -89,8 +89,15 @@ def claim(job_id: int) -> Job | None:
     """Queued → running, only once: a redelivered message for a job already taken changes nothing."""
     now = timezone.now()
     claimed = Job.objects.filter(id=job_id, status=Status.QUEUED, cancel_requested=False).update(
-        status=Status.RUNNING, stage=Stage.SEARCH, started_at=now, heartbeat_at=now, progress=0.0, updated_at=now,
-        attempts=F("attempts") + 1, epochs_done=[], error=None,
+        status=Status.RUNNING,
+        stage=Stage.SEARCH,
+        started_at=now,
+        heartbeat_at=now,
+        progress=0.0,
+        updated_at=now,
+        attempts=F("attempts") + 1,
+        epochs_done=[],
+        error=None,
     )
     if not claimed:
         return None
@@ -172,8 +179,12 @@ def run_job(job_id: int) -> None:
         run.enter(Stage.EXPORT)
         exported = export_model(result.learner, workdir / "model.pkl")
         run.update(
-            metrics=result.metrics, model_file=str(exported.path), stage=Stage.DONE, progress=1.0,
-            status=Status.SUCCEEDED, finished_at=timezone.now(),
+            metrics=result.metrics,
+            model_file=str(exported.path),
+            stage=Stage.DONE,
+            progress=1.0,
+            status=Status.SUCCEEDED,
+            finished_at=timezone.now(),
         )
     except JobCancelled:
         finish(job, status=Status.CANCELLED, error="Cancelled before it finished.")

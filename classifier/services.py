@@ -24,7 +24,9 @@ class QuotaExceeded(Exception):
 
 
 @transaction.atomic
-def job_create(*, lesson: Lesson, student: Student, labels: list[str], images_per_label: int, epochs: int, mode: str) -> Job:
+def job_create(
+    *, lesson: Lesson, student: Student, labels: list[str], images_per_label: int, epochs: int, mode: str
+) -> Job:
     # Lock the student's row so two quick clicks cannot both pass the one-active-job check.
     Student.objects.select_for_update().filter(id=student.id).first()
     if Job.objects.filter(student=student, status__in=ACTIVE).exists():
@@ -82,7 +84,7 @@ def job_predict(*, job: Job, upload) -> dict:
     return {
         "label": str(label),
         "probability": round(float(probabilities[int(index)]), 4),
-        "probabilities": {name: round(float(p), 4) for name, p in zip(vocab, probabilities)},
+        "probabilities": {name: round(float(p), 4) for name, p in zip(vocab, probabilities, strict=False)},
     }
 
 

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from classroom import access, services
 from classroom.forms import CupForm, LessonCreateForm, LessonUpdateForm, MarkerForm
-from classroom.http import json_api, json_body, form_errors
+from classroom.http import form_errors, json_api, json_body
 from classroom.selectors import cup_history_rows, lesson_summary
 from classroom.serializers import lesson_json
 

@@ -81,8 +81,8 @@ async def _trailing(key: str, group: str, build: Callable[[], dict | None], wind
         if again:
             await _send(group, build)
             _get_loop().call_later(window_ms / 1000, _spawn, _trailing(key, group, build, window_ms))
-    except Exception:
-        logger.exception("trailing broadcast to %s failed", group)
+    except Exception as problem:
+        logger.warning("trailing broadcast to %s failed: %s", group, problem)
 
 
 def _spawn(coroutine) -> None:

@@ -14,10 +14,15 @@ def configuration(app_configs, **kwargs):
         problems.append(Error('IMAGE_SOURCE must be "ddgs" or "folder:<path>".', id="classroom.E002"))
     if settings.JOB_HEARTBEAT_STALE_S < 10:
         problems.append(
-            Error("JOB_HEARTBEAT_STALE_S must be at least 10: jobs send a heartbeat every 5 seconds.", id="classroom.E003")
+            Error(
+                "JOB_HEARTBEAT_STALE_S must be at least 10: jobs send a heartbeat every 5 seconds.", id="classroom.E003"
+            )
         )
     if settings.DOWNLOAD_ALLOW_PRIVATE and not settings.DEBUG:
         problems.append(
-            Warning("DOWNLOAD_ALLOW_PRIVATE lets downloads reach private networks; use it for tests only.", id="classroom.W001")
+            Warning(
+                "DOWNLOAD_ALLOW_PRIVATE lets downloads reach private networks; use it for tests only.",
+                id="classroom.W001",
+            )
         )
     return problems

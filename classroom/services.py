@@ -11,7 +11,7 @@ from classroom.models import Color, CupEvent, Lesson, Marker, Student, new_watch
 from classroom.selectors import lesson_summary
 
 SUMMARY_WINDOW_MS = 100  # at most 10 summaries a second per lesson
-HEARTBEAT_WRITE_EVERY_S = 15  # a ping refreshes last_seen at most this often: one write, not one per ping
+HEARTBEAT_WRITE_EVERY_S = 120  # a ping refreshes last_seen at most this often: one write, not one per ping
 
 
 class LessonClosed(Exception):
@@ -105,7 +105,8 @@ def cup_set(*, lesson: Lesson, student: Student, color: str) -> Student:
     current.last_seen = now
     current.save(update_fields=["color", "since", "last_seen"])
     lesson_notify(lesson=lesson)
-    broadcast.send_now(group=student_group(current.id), message={"type": "student.refresh"})
+    if current.connections > 1:  # the same student in another tab: the asking socket has its own reply
+        broadcast.send_now(group=student_group(current.id), message={"type": "student.refresh"})
     return current
 
 
@@ -128,11 +129,14 @@ def student_disconnected(*, lesson: Lesson, student: Student) -> None:
     lesson_notify(lesson=lesson)
 
 
+def heartbeat_write_every(lesson: Lesson) -> float:
+    """Seconds between two last_seen writes: rare, but often enough that nobody looks stale by mistake."""
+    return min(HEARTBEAT_WRITE_EVERY_S, lesson.stale_after_s / 3)
+
+
 def student_seen(*, lesson: Lesson, student: Student) -> None:
-    """A heartbeat: keeps the student from going stale, with one write every few pings at most."""
-    now = timezone.now()
-    recently = now - timezone.timedelta(seconds=HEARTBEAT_WRITE_EVERY_S)
-    Student.objects.filter(id=student.id, last_seen__lt=recently).update(last_seen=now)
+    """A heartbeat: keeps the student from going stale (sockets write one every `heartbeat_write_every`)."""
+    Student.objects.filter(id=student.id).update(last_seen=timezone.now())
 
 
 @transaction.atomic

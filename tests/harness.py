@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import connection
 
 from config.embedded_redis import free_port, start_redis
+from config.web import uvicorn_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,18 +73,21 @@ class LiveServer:
     def start(self):
         self.log = open(self.log_path, "ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "config.asgi:application", "--port", str(self.port),
-             "--ws-max-size", "65536", "--no-access-log"],
-            cwd=ROOT, env=self.env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            uvicorn_command(port=self.port),
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         deadline = time.monotonic() + 60
         while True:
             try:
                 requests.get(self.url + "/", timeout=30)
                 return
-            except requests.ConnectionError:
+            except requests.ConnectionError as refused:
                 if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("uvicorn did not start:\n" + self.log_path.read_text()[-3000:])
+                    raise RuntimeError("uvicorn did not start:\n" + self.log_path.read_text()[-3000:]) from refused
                 time.sleep(0.1)
 
     def stop(self):
@@ -105,9 +109,26 @@ def worker_process(redis_server, media_root, log_path: Path, **extra_env):
     """`celery -A config worker` as its own process, for tests that kill it."""
     log = open(log_path, "ab")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "prefork", "--concurrency", "1",
-         "--loglevel", "INFO", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=child_environment(redis_server, media_root, **extra_env), stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "prefork",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=child_environment(redis_server, media_root, **extra_env),
+        stdout=log,
+        stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     try:
@@ -122,5 +143,3 @@ def worker_process(redis_server, media_root, log_path: Path, **extra_env):
 def session_cookie_header(client) -> bytes:
     """The Cookie header of a Django test client, for a WebsocketCommunicator of the same browser."""
     return "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items()).encode()
-
-

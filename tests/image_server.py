@@ -111,8 +111,14 @@ def local_image_search(query: str, wanted: int) -> list[str]:
     if label not in KINDS:
         return []
     offset = {"photo": 0, "sun photo": 1000, "shade photo": 2000}[query.lower().removeprefix(label + " ")]
-    hostile = [f"{base}/broken/1.jpg", f"{base}/missing/1.jpg", f"{base}/huge/1.jpg", f"{base}/page/1.html",
-               "ftp://example.invalid/x.jpg", f"{base}/redirect/{label}/{offset + 900}.jpg"]
+    hostile = [
+        f"{base}/broken/1.jpg",
+        f"{base}/missing/1.jpg",
+        f"{base}/huge/1.jpg",
+        f"{base}/page/1.html",
+        "ftp://example.invalid/x.jpg",
+        f"{base}/redirect/{label}/{offset + 900}.jpg",
+    ]
     photos = [f"{base}/photos/{label}/{offset + n}.jpg" for n in range(wanted)]
     return hostile + photos
 

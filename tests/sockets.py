@@ -11,7 +11,9 @@ def cookie_header(client) -> bytes:
     return "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items()).encode()
 
 
-async def open_socket(path: str, client=None, *, origin: bytes = ORIGIN) -> tuple[WebsocketCommunicator, bool, int | None]:
+async def open_socket(
+    path: str, client=None, *, origin: bytes = ORIGIN
+) -> tuple[WebsocketCommunicator, bool, int | None]:
     headers = [(b"origin", origin), (b"host", b"127.0.0.1")]
     if client is not None:
         headers.append((b"cookie", cookie_header(client)))

@@ -67,7 +67,9 @@ class World:
         self.clients["other_teacher"].force_login(TeacherFactory())
         for name in ("student", "other_student"):
             self.clients[name].get(self.lesson.student_url)
-        owner_student = Student.objects.get(lesson=self.lesson, session_key=self.clients["student"].session["student_key"])
+        owner_student = Student.objects.get(
+            lesson=self.lesson, session_key=self.clients["student"].session["student_key"]
+        )
         self.job = JobFactory(student=owner_student)
         assert self.clients["teacher"].post(f"/api/l/{self.lesson.code}/watch-token").status_code == 200
         self.lesson.refresh_from_db()
@@ -84,7 +86,9 @@ class World:
 def http_cases():
     for method, path, body, expected, default in HTTP:
         for asker in ASKERS:
-            yield pytest.param(method, path, body, asker, expected.get(asker, default), id=f"{method} {path} as {asker}")
+            yield pytest.param(
+                method, path, body, asker, expected.get(asker, default), id=f"{method} {path} as {asker}"
+            )
 
 
 @pytest.mark.django_db
@@ -126,7 +130,12 @@ def test_unsafe_requests_without_the_csrf_token_are_refused():
     lesson = LessonFactory()
     student = Client(enforce_csrf_checks=True)
     student.get(lesson.student_url)
-    assert student.post(f"/api/l/{lesson.code}/cup", json.dumps({"color": "red"}), content_type="application/json").status_code == 403
+    assert (
+        student.post(
+            f"/api/l/{lesson.code}/cup", json.dumps({"color": "red"}), content_type="application/json"
+        ).status_code
+        == 403
+    )
     teacher = Client(enforce_csrf_checks=True)
     teacher.force_login(lesson.owner)
     assert teacher.post(f"/api/l/{lesson.code}/revote").status_code == 403

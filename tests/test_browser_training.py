@@ -11,7 +11,9 @@ from tests.image_server import jpeg_bytes, make_photo
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_student_launches_a_job_watches_it_and_predicts(asgi_server, celery_worker, offline_internet, new_page, tmp_path):
+def test_a_student_launches_a_job_watches_it_and_predicts(
+    asgi_server, celery_worker, offline_internet, new_page, tmp_path
+):
     lesson = LessonFactory()
     page = new_page(390, 844)
     page.goto(asgi_server.url + lesson.student_url)
@@ -32,7 +34,9 @@ def test_a_student_launches_a_job_watches_it_and_predicts(asgi_server, celery_wo
     photo.write_bytes(jpeg_bytes(make_photo("bird", seed=4242)))
     page.get_by_label("A photo").set_input_files(photo)
     page.get_by_role("button", name="Predict").click()
-    expect(page.locator("#prediction")).to_have_text(re.compile(r"^This is a: bird\. Probability it's a bird: [01]\.\d{4}$"))
+    expect(page.locator("#prediction")).to_have_text(
+        re.compile(r"^This is a: bird\. Probability it's a bird: [01]\.\d{4}$")
+    )
 
     page.get_by_label("A photo").set_input_files(
         files=[{"name": "notes.txt", "mimeType": "text/plain", "buffer": b"not a photo"}]

@@ -14,7 +14,14 @@ EMPTY_ENV = str(ROOT / "tests" / "compose-empty.env")
 def compose_config() -> dict:
     env = {**os.environ, "SECRET_KEY": "compose-test-key"}
     subprocess.run(["docker-compose", "--env-file", EMPTY_ENV, "config", "-q"], cwd=ROOT, env=env, check=True)
-    output = subprocess.run(["docker-compose", "--env-file", EMPTY_ENV, "config"], cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    output = subprocess.run(
+        ["docker-compose", "--env-file", EMPTY_ENV, "config"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return yaml.safe_load(output.stdout)
 
 
@@ -33,6 +40,8 @@ def test_compose_file_is_valid_and_web_and_worker_share_image_and_services():
 
 def test_compose_refuses_to_start_without_a_secret_key():
     env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
-    result = subprocess.run(["docker-compose", "--env-file", EMPTY_ENV, "config", "-q"], cwd=ROOT, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        ["docker-compose", "--env-file", EMPTY_ENV, "config", "-q"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr

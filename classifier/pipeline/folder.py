@@ -18,7 +18,9 @@ def folder_images(root: Path, labels: list[str], per_label: int) -> dict[str, li
     files = {}
     for label in labels:
         candidates = sorted(
-            p for p in folders[label.lower()].iterdir() if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file() and not p.is_symlink()
+            p
+            for p in folders[label.lower()].iterdir()
+            if p.suffix.lower() in IMAGE_SUFFIXES and p.is_file() and not p.is_symlink()
         )
         files[label] = candidates[:per_label]
     return files

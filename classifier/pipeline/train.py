@@ -26,7 +26,6 @@ from fastai.data.transforms import IntToFloatTensor, RandomSplitter, get_image_f
 from fastai.learner import Recorder
 from fastai.metrics import error_rate
 from fastai.torch_core import TensorImage
-from fastai.vision.core import PILImage
 from fastai.vision.learner import vision_learner
 from PIL import Image
 
@@ -145,7 +144,12 @@ class ReportCallback(Callback):
     order = Recorder.order + 1
 
     def __init__(self, total_batches: int, progress: Progress, on_epoch: Callable[[dict], None], check_cancel):
-        self.total_batches, self.report, self.on_epoch, self.check_cancel = total_batches, progress, on_epoch, check_cancel
+        self.total_batches, self.report, self.on_epoch, self.check_cancel = (
+            total_batches,
+            progress,
+            on_epoch,
+            check_cancel,
+        )
         self.done = 0
         self.losses: list[float] = []
         self.rows: list[dict] = []
@@ -179,7 +183,7 @@ def evaluate(predicted: torch.Tensor, actual: torch.Tensor, vocab: list[str]) ->
     """Accuracy overall and per label, and the confusion matrix (rows: actual, columns: predicted)."""
     n = len(vocab)
     confusion = torch.zeros(n, n, dtype=torch.long)
-    for a, p in zip(actual.tolist(), predicted.tolist()):
+    for a, p in zip(actual.tolist(), predicted.tolist(), strict=False):
         confusion[a, p] += 1
     per_label = {
         label: round(float(confusion[i, i] / confusion[i].sum()), 4) if confusion[i].sum() else None
@@ -249,7 +253,7 @@ def _features(learn, loader: SquishLoader, items: list[Path], cache_dir: Path, p
             if frozen_body is None:
                 frozen_body = inference_body(body, batch, cache_dir.parent, loader.size)
             out = pool(frozen_body(batch))
-            for i, vector in zip(chunk, out):
+            for i, vector in zip(chunk, out, strict=False):
                 features[i] = vector.clone()
                 np.save(cache_dir / f"{keys[i]}.npy", vector.numpy())
             progress(min(1.0, (start + len(chunk)) / max(1, len(missing))))
@@ -335,8 +339,13 @@ def train(
         if mode == "finetune":
             return train_finetune(learn, epochs, progress=progress, on_epoch=on_epoch, check_cancel=check_cancel)
         return train_quick(
-            learn, loader, epochs, feature_cache=model_cache / "features",
-            progress=progress, on_epoch=on_epoch, check_cancel=check_cancel,
+            learn,
+            loader,
+            epochs,
+            feature_cache=model_cache / "features",
+            progress=progress,
+            on_epoch=on_epoch,
+            check_cancel=check_cancel,
         )
     finally:
         loader.clear()  # the decoded photos are only worth keeping for one job

@@ -34,4 +34,3 @@ def test_the_worker_fails_a_twice_lost_job_and_the_student_socket_hears_it(celer
 
     async_to_sync(scenario)()
     assert Job.objects.get(id=job.id).status == "failed"
-

@@ -16,7 +16,9 @@ from tests.sockets import open_socket, receive_until
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_job_whose_worker_is_killed_is_retried_and_the_quota_is_freed(redis_server, image_server, tmp_path, monkeypatch):
+def test_a_job_whose_worker_is_killed_is_retried_and_the_quota_is_freed(
+    redis_server, image_server, tmp_path, monkeypatch
+):
     monkeypatch.setenv("TEST_SLOW_IMAGE_S", "3")
     worker_env = {
         "IMAGE_SEARCH_FUNCTION": "tests.image_server.slow_image_search",

@@ -45,7 +45,8 @@ def test_lesson_codes_match_ignoring_case():
 
 
 def test_home_lists_the_teachers_own_lessons_only():
-    mine, theirs = LessonFactory(title="Mine"), LessonFactory(title="Theirs")
+    mine = LessonFactory(title="Mine")
+    LessonFactory(title="Theirs")
     client = Client()
     client.force_login(mine.owner)
     page = client.get("/").content.decode()

@@ -18,7 +18,7 @@
       socket.onopen = function () {
         attempt = 0;
         // Heartbeat: lets the teacher tell a sleeping laptop from an attentive student.
-        heartbeat = setInterval(function () { send({ type: "ping" }); }, 20000);
+        heartbeat = setInterval(function () { send({ type: "ping" }); }, 30000);
         handlers.open && handlers.open();
       };
       socket.onmessage = function (event) {
