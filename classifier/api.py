@@ -35,6 +35,8 @@ def _create(request, code):
         job = services.job_create(lesson=lesson, student=student, **form.cleaned_data)
     except services.QuotaExceeded as refused:
         return JsonResponse({"error": str(refused)}, status=429)
+    except services.QueueUnavailable as unavailable:
+        return JsonResponse({"error": str(unavailable)}, status=503)
     return JsonResponse(job_json(job), status=201)
 
 

@@ -23,22 +23,37 @@ class QuotaExceeded(Exception):
     """Answered 429: the message tells the student what to do instead."""
 
 
-@transaction.atomic
+class QueueUnavailable(Exception):
+    """Answered 503: the job could not be queued (Redis is down); it is marked failed, not left queued."""
+
+
 def job_create(
     *, lesson: Lesson, student: Student, labels: list[str], images_per_label: int, epochs: int, mode: str
 ) -> Job:
-    # Lock the student's row so two quick clicks cannot both pass the one-active-job check.
-    Student.objects.select_for_update().filter(id=student.id).first()
-    if Job.objects.filter(student=student, status__in=ACTIVE).exists():
-        raise QuotaExceeded("You already have a job queued or running: wait for it to finish, or cancel it.")
-    if Job.objects.filter(lesson=lesson, status__in=ACTIVE).count() >= settings.JOB_QUEUE_CAP_PER_LESSON:
-        raise QuotaExceeded("The class's training queue is full right now: try again in a few minutes.")
-    job = Job.objects.create(
-        lesson=lesson, student=student, labels=labels, images_per_label=images_per_label, epochs=epochs, mode=mode
-    )
-    transaction.on_commit(lambda: celery_app.send_task(RUN_JOB_TASK, args=[job.id]))
+    with transaction.atomic():
+        # Lock the student's row so two quick clicks cannot both pass the one-active-job check.
+        Student.objects.select_for_update().filter(id=student.id).first()
+        if Job.objects.filter(student=student, status__in=ACTIVE).exists():
+            raise QuotaExceeded("You already have a job queued or running: wait for it to finish, or cancel it.")
+        if Job.objects.filter(lesson=lesson, status__in=ACTIVE).count() >= settings.JOB_QUEUE_CAP_PER_LESSON:
+            raise QuotaExceeded("The class's training queue is full right now: try again in a few minutes.")
+        job = Job.objects.create(
+            lesson=lesson, student=student, labels=labels, images_per_label=images_per_label, epochs=epochs, mode=mode
+        )
+    _queue(job)
     job_notify(job_id=job.id, lesson_id=lesson.id)
     return job
+
+
+def _queue(job: Job) -> None:
+    """After commit, so the worker finds the row; an unreachable queue fails the job instead of leaving it
+    queued forever (and holding the student's one active job)."""
+    try:
+        celery_app.send_task(RUN_JOB_TASK, args=[job.id], retry=False)
+    except Exception as problem:
+        message = "The training queue cannot be reached right now: try again in a minute."
+        Job.objects.filter(id=job.id).update(status=Status.FAILED, error=message, updated_at=timezone.now())
+        raise QueueUnavailable(message) from problem
 
 
 def job_cancel(*, job: Job) -> Job:
