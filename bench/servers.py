@@ -93,7 +93,7 @@ class System:
         """Web and worker first, Redis last, so nothing logs a lost connection on the way out."""
         for process in reversed(self.processes):
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+                process.terminate()  # the main process only: it stops its own children (uvicorn workers, pool)
             try:
                 process.wait(timeout=20)
             except subprocess.TimeoutExpired:

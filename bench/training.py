@@ -91,9 +91,9 @@ def main(args):
     system.start_worker()
     report = {"dataset": str(dataset), "per_label": args.per_label}
     try:
-        report["quick_cold"] = StudentBrowser(system, lesson.code).train(args.per_label, "quick")
-        report["quick_warm"] = StudentBrowser(system, lesson.code).train(args.per_label, "quick")
-        report["finetune"] = StudentBrowser(system, lesson.code).train(args.per_label, "finetune")
+        for name, mode in (("quick_cold", "quick"), ("quick_warm", "quick"), ("finetune", "finetune")):
+            report[name] = StudentBrowser(system, lesson.code).train(args.per_label, mode)
+            print(name, report[name], flush=True)
     finally:
         system.stop()
     # The recipe reads the same verified photos the jobs used (the job folder keeps none, so verify again).

@@ -1,6 +1,7 @@
 """The JSON API for lessons and cups (shared/CONTRACT.md, "JSON API")."""
 
 import csv
+import itertools
 
 from django.http import HttpResponseNotAllowed, JsonResponse, StreamingHttpResponse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -95,7 +96,7 @@ class _Echo:
 def history_csv(request, code):
     lesson = access.lesson_for_owner(request.user, code)
     writer = csv.writer(_Echo())
-    rows = [["time", "student", "name", "color"], *cup_history_rows(lesson=lesson)]
+    rows = itertools.chain([["time", "student", "name", "color"]], cup_history_rows(lesson=lesson))
     response = StreamingHttpResponse((writer.writerow(row) for row in rows), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="lesson-{lesson.code}-history.csv"'
     return response

@@ -67,8 +67,13 @@ def lesson_timeline(*, lesson: Lesson) -> dict:
     return {"points": points[-2000:], "markers": markers}
 
 
+def spreadsheet_safe(text: str) -> str:
+    """A name that starts like a formula is prefixed with ' so a spreadsheet shows it instead of running it."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def cup_history_rows(*, lesson: Lesson):
     """Every cup change, oldest first, for the CSV download."""
     events = CupEvent.objects.filter(lesson=lesson).select_related("student")
     for event in events.iterator():
-        yield [iso(event.at), event.student.tag, event.student.name, event.color]
+        yield [iso(event.at), event.student.tag, spreadsheet_safe(event.student.name), event.color]

@@ -10,7 +10,7 @@ VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env")
+environ.Env.read_env(os.environ.get("ENV_FILE", BASE_DIR / ".env"))  # variables already set win
 
 # Fail closed: no key in code, DEBUG off unless asked for. `make run` writes a random key into `.env`.
 SECRET_KEY = env.str("SECRET_KEY")

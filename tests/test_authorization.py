@@ -141,3 +141,24 @@ def test_unsafe_requests_without_the_csrf_token_are_refused():
     assert teacher.post(f"/api/l/{lesson.code}/revote").status_code == 403
     token = teacher.get(lesson.teacher_url).cookies["csrftoken"].value
     assert teacher.post(f"/api/l/{lesson.code}/revote", HTTP_X_CSRFTOKEN=token).status_code == 200
+
+
+def test_the_matrix_covers_every_asker_for_every_page_api_call_and_socket(reliability):
+    http_refused = sum(
+        1 for *_, expected, default in HTTP for asker in ASKERS if expected.get(asker, default) not in (200, 201)
+    )
+    socket_refused = sum(1 for _, expected, default in SOCKETS for asker in ASKERS if not expected.get(asker, default))
+    assert len({path for _, path, *_ in HTTP}) >= 20 and len(ASKERS) == 7
+    reliability(
+        "Access",
+        "Every page and API call × 7 askers (tests/test_authorization.py)",
+        "403 for a logged-in user without the right, login redirect for anonymous teachers' pages, 404 for unknown",
+        f"{len(HTTP) * len(ASKERS)} requests, {http_refused} refused",
+    )
+    reliability(
+        "Access",
+        "Every socket × 7 askers, a foreign Origin, no cookie",
+        "refused before accept",
+        f"{len(SOCKETS) * len(ASKERS)} handshakes, {socket_refused} refused",
+    )
+    reliability("Access", "Unsafe requests without the CSRF token", "403", "")

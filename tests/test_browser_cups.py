@@ -1,5 +1,8 @@
 """The coloured cups as people use them: a student's phone, the teacher's laptop, the helper's link."""
 
+import re
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -74,7 +77,7 @@ def test_vote_again_clears_the_students_cup(asgi_server, new_page):
     expect(count(teacher, "none")).to_have_text("1")
 
 
-def test_a_press_made_while_the_server_restarts_arrives_when_it_is_back(asgi_server, new_page):
+def test_a_press_made_while_the_server_restarts_arrives_when_it_is_back(asgi_server, new_page, reliability):
     lesson = LessonFactory()
     teacher = open_teacher_view(new_page, asgi_server, lesson)
     student = open_student_page(new_page, asgi_server, lesson)
@@ -88,10 +91,17 @@ def test_a_press_made_while_the_server_restarts_arrives_when_it_is_back(asgi_ser
     expect(student.locator("#status")).to_contain_text("reconnecting")
 
     asgi_server.start()
+    back = time.monotonic()
     expect(student.locator("#status")).to_have_text("sent ✓", timeout=30000)
     expect(teacher.locator("#connection")).to_have_text("live", timeout=30000)
     expect(count(teacher, "green")).to_have_text("1")
     expect(count(teacher, "red")).to_have_text("0")
+    reliability(
+        "Faults",
+        "Web process restarted while a student presses",
+        "both pages showed reconnecting, came back by themselves and the student's page re-sent its choice",
+        f"teacher view right {time.monotonic() - back:.1f} s after the server was back",
+    )
 
 
 def test_the_join_screen_shows_the_code_and_a_qr_code(asgi_server, new_page):
@@ -104,3 +114,33 @@ def test_the_join_screen_shows_the_code_and_a_qr_code(asgi_server, new_page):
     expect(page.get_by_text(f"{asgi_server.url}{lesson.student_url}")).to_be_visible()
     open_student_page(new_page, asgi_server, lesson)
     expect(page.locator("#connected")).to_have_text("1")
+
+
+def test_after_a_redis_restart_sockets_come_back_and_no_cup_is_lost(asgi_server, redis_server, new_page, reliability):
+    lesson = LessonFactory()
+    teacher = open_teacher_view(new_page, asgi_server, lesson)
+    students = [open_student_page(new_page, asgi_server, lesson) for _ in range(3)]
+    for page, cup in zip(students, ("I'm lost", "Not sure", "I'm fine"), strict=False):
+        page.get_by_role("button", name=cup).click()
+    expect(count(teacher, "red")).to_have_text("1")
+    expect(count(teacher, "green")).to_have_text("1")
+
+    redis_server.stop()
+    students[2].get_by_role("button", name="I'm lost").click()  # while Redis is down: over HTTP
+    expect(students[2].locator("#status")).to_have_text(re.compile("sent ✓|reconnecting"))
+    redis_server.start()
+    returned = time.monotonic()
+    expect(count(teacher, "red")).to_have_text("2", timeout=5000)  # right within 5 s of Redis returning
+    expect(count(teacher, "yellow")).to_have_text("1")
+    expect(count(teacher, "green")).to_have_text("0")
+    teacher_seconds = time.monotonic() - returned
+    for page in students:
+        expect(page.locator("#status")).not_to_contain_text("reconnecting", timeout=20000)
+    students[0].get_by_role("button", name="Not sure").click()
+    expect(count(teacher, "yellow")).to_have_text("2")
+    reliability(
+        "Faults",
+        "Redis restarted mid-lesson (3 students, a teacher)",
+        "every socket reconnected by itself; the press made while Redis was down was kept",
+        f"teacher view right {teacher_seconds:.1f} s after Redis returned",
+    )

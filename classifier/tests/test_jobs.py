@@ -187,12 +187,14 @@ def test_a_running_job_is_cancelled_by_the_teacher(celery_worker, offline_intern
         ({"mode": "turbo"}, "mode"),
     ],
 )
-def test_bad_job_requests_get_field_errors_and_make_no_job(body, field):
+def test_bad_job_requests_get_field_errors_and_make_no_job(body, field, reliability):
     lesson = LessonFactory()
     response = submit(student_in(lesson), lesson, **body)
     assert response.status_code == 400
     assert list(response.json()["errors"]) == [field]
     assert not Job.objects.exists()
+    shown = json.dumps(body, ensure_ascii=True).replace("|", "\\|")
+    reliability("Hostile input", f"Job request `{shown}`", f"400, {field}: {response.json()['errors'][field][0]}", "")
 
 
 def test_an_unknown_label_in_the_class_folder_fails_clearly(celery_worker, settings, tmp_path):
@@ -215,7 +217,7 @@ def make_bomb() -> bytes:
     return buffer.getvalue()
 
 
-def test_hostile_uploads_are_refused_with_a_clear_message(celery_worker, offline_internet):
+def test_hostile_uploads_are_refused_with_a_clear_message(celery_worker, offline_internet, reliability):
     lesson = LessonFactory()
     student = student_in(lesson)
     job = submit(student, lesson).json()
@@ -235,6 +237,7 @@ def test_hostile_uploads_are_refused_with_a_clear_message(celery_worker, offline
         response = predict(student, job["id"], data, name, content_type)
         assert response.status_code == 400, case
         assert response.json()["error"], case
+        reliability("Hostile input", f"Upload to predict: {case}", f"400: {response.json()['error']}", "")
     # A real photo sent with a wrong content type is still a photo.
     assert predict(student, job["id"], photo, "photo.bin", "application/octet-stream").status_code == 200
 

@@ -3,6 +3,7 @@
 import json
 import os
 import signal
+import time
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -37,6 +38,7 @@ def test_a_job_whose_worker_is_killed_is_retried_and_the_quota_is_freed(
     job = student.post(f"/api/l/{lesson.code}/jobs", json.dumps(body), content_type="application/json").json()
 
     async def scenario():
+        nonlocal back
         socket, ok, _ = await open_socket(f"/ws/jobs/{job['id']}/", student)
         assert ok
         with worker_process(redis_server, media_root, tmp_path / "first.log", **worker_env) as first:
@@ -44,14 +46,23 @@ def test_a_job_whose_worker_is_killed_is_retried_and_the_quota_is_freed(
             os.killpg(first.pid, signal.SIGKILL)  # the worker and its pool child, mid-download
             first.wait()
         with worker_process(redis_server, media_root, tmp_path / "second.log", **worker_env):
+            back = time.monotonic()
             final, seen = await receive_until(
                 socket, lambda m: m.get("status") in ("succeeded", "failed", "cancelled"), timeout=180
             )
         await socket.disconnect()
         return final, seen
 
+    back = 0.0
     final, seen = async_to_sync(scenario)()
+    recovered = time.monotonic() - back
     assert any(m["status"] == "queued" for m in seen)  # the reaper put it back in the queue
     assert final["status"] == "succeeded", final["error"]
     again = student.post(f"/api/l/{lesson.code}/jobs", json.dumps(body), content_type="application/json")
     assert again.status_code == 201
+    reliability(
+        "Faults",
+        "Worker killed (SIGKILL) while downloading",
+        "the reaper requeued the job; a new worker finished it; quota freed",
+        f"succeeded {recovered:.0f} s after a worker was back (heartbeat stale after 12 s)",
+    )

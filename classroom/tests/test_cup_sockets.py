@@ -225,3 +225,30 @@ def test_a_socket_without_the_student_page_cookie_is_refused():
         assert not ok and code == 4403
 
     async_to_sync(scenario)()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["<b>bold</b>", "x" * 41, "../../etc/passwd", "Ana\u202eniamoD", "bell\x07", "tab\tname", "zero\u200bwidth"],
+)
+def test_hostile_names_are_refused_or_kept_as_plain_text(name, reliability):
+    lesson = LessonFactory()
+    student = student_client(lesson)
+
+    async def scenario():
+        socket, _, _ = await open_socket(f"/ws/l/{lesson.code}/student/", student)
+        await socket.receive_json_from(timeout=10)
+        await socket.send_json_to({"type": "name", "name": name})
+        reply = await socket.receive_json_from(timeout=10)
+        await socket.disconnect()
+        return reply
+
+    reply = async_to_sync(scenario)()
+    stored = Student.objects.get(lesson=lesson).name
+    if reply["type"] == "error":
+        assert reply["error"] == "invalid_name" and stored == ""
+        outcome = f"refused: {reply['detail']}"
+    else:
+        assert reply["name"] == stored == name  # kept as text; every page shows it escaped
+        outcome = "kept as plain text, shown escaped (textContent, json_script)"
+    reliability("Hostile input", f"Display name {json.dumps(name)[:30]}", outcome, "")

@@ -3,8 +3,10 @@
   "use strict";
 
   // Reconnect with exponential backoff and full jitter, capped near 10 s, so a classroom
-  // of phones does not reconnect in one wave after a restart.
+  // of phones does not reconnect in one wave after a restart. The teacher's few sockets may
+  // retry sooner (handlers.maxDelay), so the teacher view is right soon after a restart.
   function liveSocket(path, handlers) {
+    var maxDelay = handlers.maxDelay || 10000;
     var attempt = 0;
     var socket = null;
     var heartbeat = null;
@@ -31,7 +33,7 @@
         handlers.close && handlers.close(event);
         if (event.code === 4403 || event.code === 4404) return; // refused for good: do not hammer
         attempt += 1;
-        var delay = Math.random() * Math.min(10000, 500 * Math.pow(2, attempt));
+        var delay = Math.random() * Math.min(maxDelay, 500 * Math.pow(2, attempt));
         retryTimer = setTimeout(connect, delay);
       };
     }

@@ -142,6 +142,7 @@
 
   render(data.summary);
   companion.liveSocket(data.socket_path, {
+    maxDelay: 3000,
     open: function () { connection.textContent = "live"; },
     close: function (event) {
       connection.textContent = event.code === 4403 || event.code === 4404
