@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_job_whose_worker_is_killed_is_retried_and_the_quota_is_freed(
-    redis_server, image_server, tmp_path, monkeypatch
+    redis_server, image_server, tmp_path, monkeypatch, reliability
 ):
     monkeypatch.setenv("TEST_SLOW_IMAGE_S", "3")
     worker_env = {

@@ -82,7 +82,8 @@ def test_the_red_alert_follows_the_lessons_threshold():
 
 def test_students_without_a_heartbeat_for_the_stale_time_are_counted_apart():
     lesson = LessonFactory(stale_after_s=600)
-    fresh, sleepy = joined(lesson, "Fresh"), joined(lesson, "Sleepy")
+    joined(lesson, "Fresh")
+    joined(lesson, "Sleepy")
     Student.objects.filter(name="Sleepy").update(last_seen=timezone.now() - timedelta(minutes=11), connections=1)
     Student.objects.filter(name="Fresh").update(connections=1)
     result = summary(lesson)
