@@ -39,8 +39,9 @@ test: install system-packages
 test-postgres: install
 	bash scripts/with_postgres.sh $(PY) -m pytest -m "not browser and not slow" $(PYTEST_ARGS)
 
+# DATASET: a folder with bird/ and forest/ photos (default: ../shared/datasets/bird-forest).
 bench: install
-	$(PY) bench/cups_load.py
+	$(PY) bench/cups_load.py --students 2000 --window 10 --idle 60 --web-workers 2 --flood
 	$(PY) bench/training.py $(DATASET)
 
 lint: install
