@@ -9,6 +9,7 @@ import logging
 import time
 
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.core.exceptions import PermissionDenied
@@ -52,6 +53,17 @@ class SafeJsonConsumer(AsyncJsonWebsocketConsumer):
         self.token_time = time.monotonic()
         self.refusals: list[float] = []
         await super().websocket_connect(message)
+
+    async def websocket_disconnect(self, message):
+        # A whole class dropping off the Wi-Fi at once can exhaust Redis connections: a group left behind
+        # expires by itself, but disconnect() must still run, or the student would stay "connected".
+        for group in self.groups:
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception as problem:
+                logger.warning("could not leave %s: %s", group, problem)
+        await self.disconnect(message["code"])
+        raise StopConsumer()
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         # Overridden whole: the parent raises on malformed JSON and binary frames, closing the socket.

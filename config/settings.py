@@ -93,10 +93,10 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [{"address": REDIS_URL, "max_connections": 1000, "socket_timeout": None}],
+            "hosts": [{"address": REDIS_URL, "max_connections": 4000, "socket_timeout": None}],
             "capacity": 2000,
             "expiry": 30,
-            "group_expiry": 24 * 3600,
+            "group_expiry": 12 * 3600,  # a socket that left without discarding its groups drops out by then
         },
     }
 }
