@@ -34,15 +34,6 @@ def redis_server(tmp_path_factory):
     server.stop()
 
 
-@pytest.fixture(autouse=True)
-def fresh_channel_layer():
-    """Each test's sockets run in an event loop of their own; channels_redis binds its receive lock to the
-    first loop that receives, so each test gets a new layer object (the Redis server stays the same)."""
-    channel_layers.backends.clear()
-    yield
-    channel_layers.backends.clear()
-
-
 @pytest.fixture(scope="session", autouse=True)
 def media_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("media")

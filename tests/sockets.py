@@ -1,5 +1,7 @@
 """Channels sockets for tests: a WebsocketCommunicator that carries a test client's cookies and a same-site Origin."""
 
+from asgiref.sync import async_to_sync
+from channels.layers import channel_layers
 from channels.testing import WebsocketCommunicator
 
 from config.asgi import application
@@ -30,3 +32,13 @@ async def receive_until(communicator, predicate, *, timeout: float = 10):
         seen.append(message)
         if predicate(message):
             return message, seen
+
+
+def run_sockets(scenario, *args):
+    """Runs an async socket scenario to the end in an event loop of its own. channels_redis binds its
+    receive locks to the first loop that receives, so each run gets a fresh layer object (same Redis)."""
+    channel_layers.backends.clear()
+    try:
+        return async_to_sync(scenario)(*args)
+    finally:
+        channel_layers.backends.clear()

@@ -7,13 +7,12 @@ teacher (owns the lesson), other_teacher (owns another lesson)."""
 import json
 
 import pytest
-from asgiref.sync import async_to_sync
 from django.test import Client
 
 from classifier.tests.factories import JobFactory
 from classroom.models import Student
 from classroom.tests.factories import LessonFactory, TeacherFactory
-from tests.sockets import open_socket
+from tests.sockets import open_socket, run_sockets
 
 ASKERS = ["anonymous", "student", "other_student", "helper", "old_helper", "teacher", "other_teacher"]
 LOGIN = "login"  # a redirect to the login page
@@ -122,7 +121,7 @@ def test_socket_access(path, asker, accepted):
             await socket.disconnect()
         return connected
 
-    assert async_to_sync(attempt)() is accepted
+    assert run_sockets(attempt) is accepted
 
 
 @pytest.mark.django_db

@@ -6,7 +6,6 @@ import json
 import logging
 
 import pytest
-from asgiref.sync import async_to_sync
 from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,7 +13,7 @@ from hypothesis import strategies as st
 from classifier.models import Job
 from classroom.models import Student
 from classroom.tests.factories import LessonFactory
-from tests.sockets import open_socket
+from tests.sockets import open_socket, run_sockets
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -103,7 +102,7 @@ def test_fuzzed_frames_get_contract_errors_and_never_crash_the_socket(kind, batc
                     break
         await socket.disconnect()
 
-    async_to_sync(scenario)()
+    run_sockets(scenario)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "an exception reached the server log"
     if kind == "job" and totals["frames"] >= 1000:
         reliability(

@@ -4,14 +4,14 @@ import io
 import json
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from django.test import Client
 from PIL import Image
 
 from classifier.models import Job
 from classroom.tests.factories import LessonFactory
 from tests.image_server import jpeg_bytes, make_photo
-from tests.sockets import open_socket, receive_until
+from tests.sockets import open_socket, receive_until, run_sockets
 
 pytestmark = pytest.mark.django_db(transaction=True)
 FINISHED = ("succeeded", "failed", "cancelled")
@@ -38,7 +38,7 @@ def follow_until_finished(client, job_id: int, timeout: float = 240) -> tuple[di
         await socket.disconnect()
         return last, as_the_page_shows(seen)
 
-    return async_to_sync(watch)()
+    return run_sockets(watch)
 
 
 def as_the_page_shows(frames: list[dict]) -> list[dict]:
@@ -163,7 +163,7 @@ def test_a_running_job_is_cancelled_by_the_teacher(celery_worker, offline_intern
         await socket.disconnect()
         return final
 
-    final = async_to_sync(scenario)()
+    final = run_sockets(scenario)
     assert final["status"] == "cancelled" and final["error"]
     assert Job.objects.get(id=job["id"]).status == "cancelled"
 

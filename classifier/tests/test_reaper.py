@@ -3,14 +3,14 @@
 from datetime import timedelta
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from django.test import Client
 from django.utils import timezone
 
 from classifier.models import Job
 from classifier.tasks import reap_jobs_task
 from classifier.tests.factories import JobFactory
-from tests.sockets import open_socket, receive_until
+from tests.sockets import open_socket, receive_until, run_sockets
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -32,5 +32,5 @@ def test_the_worker_fails_a_twice_lost_job_and_the_student_socket_hears_it(celer
         assert message["error"].startswith("worker lost")
         await socket.disconnect()
 
-    async_to_sync(scenario)()
+    run_sockets(scenario)
     assert Job.objects.get(id=job.id).status == "failed"

@@ -6,13 +6,12 @@ import signal
 import time
 
 import pytest
-from asgiref.sync import async_to_sync
 from django.test import Client
 
 from classroom.tests.factories import LessonFactory
 from tests.harness import worker_process
 from tests.image_server import SERVER_URL_VARIABLE
-from tests.sockets import open_socket, receive_until
+from tests.sockets import open_socket, receive_until, run_sockets
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -54,7 +53,7 @@ def test_a_job_whose_worker_is_killed_is_retried_and_the_quota_is_freed(
         return final, seen
 
     back = 0.0
-    final, seen = async_to_sync(scenario)()
+    final, seen = run_sockets(scenario)
     recovered = time.monotonic() - back
     assert any(m["status"] == "queued" for m in seen)  # the reaper put it back in the queue
     assert final["status"] == "succeeded", final["error"]

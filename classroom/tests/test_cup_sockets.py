@@ -3,12 +3,12 @@
 import json
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from django.test import Client
 
 from classroom.models import CupEvent, Student
 from classroom.tests.factories import LessonFactory
-from tests.sockets import open_socket, receive_until
+from tests.sockets import open_socket, receive_until, run_sockets
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -50,7 +50,7 @@ def test_a_new_student_starts_not_answered_and_a_press_reaches_the_teacher():
         await student_socket.disconnect()
         await teacher_socket.disconnect()
 
-    async_to_sync(scenario)()
+    run_sockets(scenario)
     assert Student.objects.get(lesson=lesson).color == "red"
     assert list(CupEvent.objects.values_list("previous", "color")) == [("none", "red")]
 
@@ -67,7 +67,7 @@ def test_pressing_the_same_colour_twice_is_one_change_not_a_toggle():
             state, _ = await receive_until(socket, lambda m: m["type"] == "state" and m["color"] == "green")
         await socket.disconnect()
 
-    async_to_sync(scenario)()
+    run_sockets(scenario)
     assert Student.objects.get(lesson=lesson).color == "green"
     assert CupEvent.objects.count() == 1
 
@@ -100,7 +100,7 @@ def test_bad_frames_get_an_error_and_the_socket_stays_open(frame, error):
         assert await socket.receive_json_from(timeout=10) == {"type": "pong"}
         await socket.disconnect()
 
-    async_to_sync(scenario)()
+    run_sockets(scenario)
 
 
 def test_binary_frames_get_an_error():
@@ -115,7 +115,7 @@ def test_binary_frames_get_an_error():
         assert reply["error"] == "binary_not_supported"
         await socket.disconnect()
 
-    async_to_sync(scenario)()
+    run_sockets(scenario)
 
 
 def test_a_name_with_markup_is_stored_as_text():
@@ -130,7 +130,7 @@ def test_a_name_with_markup_is_stored_as_text():
         assert state["name"] == "<script>alert(1)</script>"
         await socket.disconnect()
 
-    async_to_sync(scenario)()
+    run_sockets(scenario)
     page = teacher_client(lesson).get(lesson.teacher_url).content.decode()
     assert "<script>alert(1)</script>" not in page
     assert "\\u003Cscript\\u003Ealert(1)\\u003C/script\\u003E" in page  # json_script escapes it
@@ -148,7 +148,7 @@ def test_more_than_ten_presses_a_second_are_rate_limited():
         _, seen = await receive_until(socket, lambda m: m.get("error") == "rate_limited")
         await socket.disconnect()
 
-    async_to_sync(scenario)()
+    run_sockets(scenario)
 
 
 def test_a_closed_lesson_refuses_presses_with_a_message():
@@ -164,7 +164,7 @@ def test_a_closed_lesson_refuses_presses_with_a_message():
         assert reply["error"] == "lesson_closed" and "closed" in reply["detail"]
         await socket.disconnect()
 
-    async_to_sync(scenario)()
+    run_sockets(scenario)
     assert Student.objects.get(lesson=lesson).color == "none"
 
 
@@ -183,7 +183,7 @@ def test_vote_again_clears_every_cup_and_keeps_history():
         assert state["color"] == "none"
         await socket.disconnect()
 
-    async_to_sync(scenario)()
+    run_sockets(scenario)
     assert list(CupEvent.objects.values_list("color", flat=True)) == ["red", "none"]
 
 
@@ -203,7 +203,7 @@ def test_rotating_the_watch_token_closes_the_helpers_open_socket():
         again, ok, code = await open_socket(old_path)
         assert not ok and code == 4404
 
-    async_to_sync(scenario)()
+    run_sockets(scenario)
 
 
 def test_a_socket_from_a_foreign_origin_is_refused():
@@ -214,7 +214,7 @@ def test_a_socket_from_a_foreign_origin_is_refused():
         _, ok, _ = await open_socket(f"/ws/l/{lesson.code}/student/", student, origin=b"http://evil.example")
         assert not ok
 
-    async_to_sync(scenario)()
+    run_sockets(scenario)
 
 
 def test_a_socket_without_the_student_page_cookie_is_refused():
@@ -224,7 +224,7 @@ def test_a_socket_without_the_student_page_cookie_is_refused():
         _, ok, code = await open_socket(f"/ws/l/{lesson.code}/student/")
         assert not ok and code == 4403
 
-    async_to_sync(scenario)()
+    run_sockets(scenario)
 
 
 @pytest.mark.parametrize(
@@ -243,7 +243,7 @@ def test_hostile_names_are_refused_or_kept_as_plain_text(name, reliability):
         await socket.disconnect()
         return reply
 
-    reply = async_to_sync(scenario)()
+    reply = run_sockets(scenario)
     stored = Student.objects.get(lesson=lesson).name
     if reply["type"] == "error":
         assert reply["error"] == "invalid_name" and stored == ""

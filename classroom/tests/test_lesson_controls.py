@@ -6,13 +6,13 @@ import json
 from datetime import timedelta
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
+from asgiref.sync import sync_to_async
 from django.test import Client
 from django.utils import timezone
 
 from classroom.models import Student
 from classroom.tests.factories import LessonFactory
-from tests.sockets import open_socket, receive_until
+from tests.sockets import open_socket, receive_until, run_sockets
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -57,7 +57,7 @@ def test_closing_the_lesson_tells_connected_students_and_reopening_lets_them_pre
         await receive_until(socket, lambda m: m.get("color") == "yellow")
         await socket.disconnect()
 
-    async_to_sync(scenario)()
+    run_sockets(scenario)
     refused = joined(lesson)
     teacher.patch(f"/api/lessons/{lesson.code}", json.dumps({"open": False}), content_type="application/json")
     response = refused.post(f"/api/l/{lesson.code}/cup", json.dumps({"color": "red"}), content_type="application/json")
@@ -113,7 +113,7 @@ def test_markers_reach_the_teacher_socket_and_the_timeline():
         await socket.disconnect()
         return marker
 
-    assert async_to_sync(scenario)()["label"] == "DataBlock"
+    assert run_sockets(scenario)["label"] == "DataBlock"
     assert "DataBlock" in teacher.get(lesson.teacher_url).content.decode()
     empty = teacher.post(f"/api/l/{lesson.code}/markers", json.dumps({"label": "  "}), content_type="application/json")
     assert empty.status_code == 400 and "label" in empty.json()["errors"]
