@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from config.embedded_redis import free_port, start_redis  # noqa: E402
-from config.web import uvicorn_command  # noqa: E402
+from config.processes import celery_worker_command, uvicorn_command  # noqa: E402
 
 
 class System:
@@ -59,20 +59,7 @@ class System:
 
     def start_worker(self):
         self.worker = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "config",
-                "worker",
-                "--concurrency",
-                "1",
-                "--loglevel",
-                "WARNING",
-                "--without-gossip",
-                "--without-mingle",
-            ],
+            celery_worker_command(loglevel="WARNING"),
             cwd=ROOT,
             env=self.env,
             start_new_session=True,

@@ -23,7 +23,7 @@ from django.core.management import call_command  # noqa: E402
 from classroom.models import Lesson  # noqa: E402
 from classroom.services import lesson_create  # noqa: E402
 from config.embedded_redis import start_redis  # noqa: E402
-from config.web import uvicorn_command  # noqa: E402
+from config.processes import celery_worker_command, uvicorn_command  # noqa: E402
 
 
 def lan_address() -> str:
@@ -64,7 +64,7 @@ def main() -> int:
         call_command("migrate", interactive=False, verbosity=0)
         first_start()
         web = uvicorn_command(port=port, host=host)
-        worker = [sys.executable, "-m", "celery", "-A", "config", "worker", "--concurrency", "1", "--loglevel", "INFO"]
+        worker = celery_worker_command()
         for command in (web, worker):
             processes.append(subprocess.Popen(command, cwd=ROOT, start_new_session=True))
         wait_for_port("127.0.0.1" if host in ("0.0.0.0", "::") else host, int(port), processes)

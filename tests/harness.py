@@ -3,7 +3,6 @@
 import os
 import signal
 import subprocess
-import sys
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +12,7 @@ from django.conf import settings
 from django.db import connection
 
 from config.embedded_redis import free_port, start_redis
-from config.web import uvicorn_command
+from config.processes import celery_worker_command, uvicorn_command
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -109,22 +108,7 @@ def worker_process(redis_server, media_root, log_path: Path, **extra_env):
     """`celery -A config worker` as its own process, for tests that kill it."""
     log = open(log_path, "ab")
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "--pool",
-            "prefork",
-            "--concurrency",
-            "1",
-            "--loglevel",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-        ],
+        celery_worker_command(),
         cwd=ROOT,
         env=child_environment(redis_server, media_root, **extra_env),
         stdout=log,
