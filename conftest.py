@@ -100,7 +100,7 @@ REPORT = Path(__file__).resolve().parent / "docs" / "reliability.md"
 FRAGMENTS = Path(__file__).resolve().parent / "var" / "reliability"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def reliability():
     """`reliability(area, case, outcome, figure)` adds a row to docs/reliability.md."""
 
@@ -117,7 +117,12 @@ def pytest_sessionfinish(session, exitstatus):
     FRAGMENTS.mkdir(parents=True, exist_ok=True)
     run = (session.config.getoption("markexpr") or "all").replace(" ", "-")
     (FRAGMENTS / f"{run}.json").write_text(json.dumps(RELIABILITY_ROWS, indent=1))
-    rows = [row for fragment in sorted(FRAGMENTS.glob("*.json")) for row in json.loads(fragment.read_text())]
+    # One row per case: the PostgreSQL run repeats the SQLite run's cases, and the later figure wins.
+    rows = {
+        (row["area"], row["case"]): row
+        for fragment in sorted(FRAGMENTS.glob("*.json"), key=lambda path: path.stat().st_mtime)
+        for row in json.loads(fragment.read_text())
+    }.values()
     lines = [
         "# Reliability: faults and hostile input",
         "",

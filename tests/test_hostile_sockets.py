@@ -65,14 +65,22 @@ class Sockets:
 
 
 @pytest.fixture(scope="module")
-def totals():
-    return {"frames": 0, "errors": 0, "flood_closes": 0}
+def totals(reliability):
+    counted = {"frames": 0, "errors": 0, "flood_closes": 0}
+    yield counted
+    assert counted["frames"] >= 1000
+    reliability(
+        "Hostile input",
+        "Socket fuzzing (hypothesis): student, teacher, watch and job sockets",
+        "only contract error objects or ordinary replies; no server exception; no 1011 close",
+        f"{counted['frames']} frames, {counted['errors']} refused, {counted['flood_closes']} closed for flooding",
+    )
 
 
 @pytest.mark.parametrize("kind", ["student", "teacher", "watch", "job"])
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 @given(batch=st.lists(frames, min_size=FRAMES_PER_EXAMPLE, max_size=FRAMES_PER_EXAMPLE))
-def test_fuzzed_frames_get_contract_errors_and_never_crash_the_socket(kind, batch, totals, caplog, reliability):
+def test_fuzzed_frames_get_contract_errors_and_never_crash_the_socket(kind, batch, totals, caplog):
     caplog.set_level(logging.ERROR)
     path, client = Sockets().targets()[kind]
 
@@ -104,10 +112,3 @@ def test_fuzzed_frames_get_contract_errors_and_never_crash_the_socket(kind, batc
 
     run_sockets(scenario)
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "an exception reached the server log"
-    if kind == "job" and totals["frames"] >= 1000:
-        reliability(
-            "Hostile input",
-            "Socket fuzzing (hypothesis): student, teacher, watch and job sockets",
-            "only contract error objects or ordinary replies; no server exception; no 1011 close",
-            f"{totals['frames']} frames, {totals['errors']} refused, {totals['flood_closes']} flood closes",
-        )
