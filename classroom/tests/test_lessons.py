@@ -75,3 +75,15 @@ def test_new_lesson_form_on_home_creates_it():
 def test_signup_can_be_switched_off(settings):
     settings.SIGNUP_ENABLED = False
     assert Client().get("/accounts/signup/").status_code == 404
+
+
+def test_without_javascript_the_cups_and_the_name_are_a_form_that_works():
+    lesson = LessonFactory()
+    client = Client()
+    client.get(lesson.student_url)
+    response = client.post(lesson.student_url, {"color": "yellow"}, follow=True)
+    page = response.content.decode()
+    assert "Sent ✓" in page
+    assert 'value="yellow" class="cup cup--yellow cup--chosen" aria-pressed="true"' in page
+    client.post(lesson.student_url, {"name": "Ana"})
+    assert 'value="Ana"' in client.get(lesson.student_url).content.decode()
