@@ -252,3 +252,28 @@ def test_hostile_names_are_refused_or_kept_as_plain_text(name, reliability):
         assert reply["name"] == stored == name  # kept as text; every page shows it escaped
         outcome = "kept as plain text, shown escaped (textContent, json_script)"
     reliability("Hostile input", f"Display name {json.dumps(name)[:30]}", outcome, "")
+
+
+def test_a_flooding_student_is_rate_limited_then_closed_alone():
+    lesson = LessonFactory()
+    flooder, calm = student_client(lesson), student_client(lesson)
+
+    async def scenario():
+        bad, _, _ = await open_socket(f"/ws/l/{lesson.code}/student/", flooder)
+        good, _, _ = await open_socket(f"/ws/l/{lesson.code}/student/", calm)
+        await bad.receive_json_from(timeout=10)
+        await good.receive_json_from(timeout=10)
+        for _ in range(300):
+            await bad.send_json_to({"type": "cup", "color": "red"})
+        codes = []
+        while True:
+            output = await bad.receive_output(timeout=10)
+            if output["type"] == "websocket.close":
+                break
+            codes.append(json.loads(output["text"]).get("error"))
+        assert "rate_limited" in codes and output["code"] == 4429
+        await good.send_json_to({"type": "cup", "color": "green"})
+        state, _ = await receive_until(good, lambda m: m.get("color") == "green")
+        await good.disconnect()
+
+    run_sockets(scenario)
