@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from classroom import access, services
 from classroom.forms import CupForm, LessonCreateForm, NameForm
 from classroom.http import teacher_page
+from classroom.models import Lesson
 from classroom.selectors import lesson_summary, lesson_timeline
 from classroom.serializers import lesson_json
 
@@ -25,7 +26,7 @@ def home(request):
             return redirect(lesson.teacher_url)
     code = request.GET.get("code", "").strip().upper()
     if code:
-        if access.Lesson.objects.filter(code=code).exists():
+        if Lesson.objects.filter(code=code).exists():
             return redirect(f"/l/{code}/")
         messages.error(request, f"No lesson has the code {code[:12]}. Check the code on the board.")
     lessons = request.user.lessons.all() if request.user.is_authenticated else []

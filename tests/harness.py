@@ -122,8 +122,3 @@ def worker_process(redis_server, media_root, log_path: Path, **extra_env):
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
         log.close()
-
-
-def session_cookie_header(client) -> bytes:
-    """The Cookie header of a Django test client, for a WebsocketCommunicator of the same browser."""
-    return "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items()).encode()
