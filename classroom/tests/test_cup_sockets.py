@@ -1,5 +1,6 @@
 """Students and teachers over real Channels sockets on the Redis channel layer."""
 
+import asyncio
 import json
 
 import pytest
@@ -277,3 +278,33 @@ def test_a_flooding_student_is_rate_limited_then_closed_alone():
         await good.disconnect()
 
     run_sockets(scenario)
+
+
+def test_summaries_are_coalesced_to_ten_a_second_and_never_miss_a_press():
+    lesson = LessonFactory()
+    students = [student_client(lesson) for _ in range(40)]
+    teacher = teacher_client(lesson)
+
+    async def scenario():
+        socket, _, _ = await open_socket(f"/ws/l/{lesson.code}/teacher/", teacher)
+        await socket.receive_json_from(timeout=10)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        pressed = 0
+        reds = []
+        for client in students:  # as fast as the server takes them: far more than 10 a second
+            await sync_to_async(client.post)(
+                f"/api/l/{lesson.code}/cup", json.dumps({"color": "red"}), content_type="application/json"
+            )
+            pressed += 1
+        while not reds or reds[-1] < pressed:
+            summary = await socket.receive_json_from(timeout=10)
+            reds.append(summary["counts"]["red"])
+        seconds = loop.time() - started
+        await socket.disconnect()
+        return reds, seconds
+
+    reds, seconds = run_sockets(scenario)
+    assert reds == sorted(reds) and reds[-1] == 40  # each summary holds every press before it
+    assert len(reds) <= seconds * 10 + 1  # at most 10 a second (plus the leading one)
+    assert len(reds) < 40  # coalesced, not one per press
