@@ -104,7 +104,7 @@ def claim(job_id: int) -> Job | None:
     return Job.objects.select_related("lesson").get(id=job_id)
 
 
-def gather_images(run: JobRun, job: Job, workdir: Path) -> dict[str, list[Path]]:
+def gather_images(run: JobRun, job: Job) -> dict[str, list[Path]]:
     source = settings.IMAGE_SOURCE
     if source.startswith("folder:"):
         run.enter(Stage.SEARCH)
@@ -153,7 +153,7 @@ def run_job(job_id: int) -> None:
     beat.start()
     workdir = job_dir(job.id)
     try:
-        files = gather_images(run, job, workdir)
+        files = gather_images(run, job)
         run.enter(Stage.VERIFY)
         shutil.rmtree(workdir / "data", ignore_errors=True)
         verified = verify_images(

@@ -80,19 +80,25 @@ class _Throttle:
         self.handle.close()
 
 
-def cached_search(query: str, wanted: int, *, cache_dir: Path, image_search: ImageSearch, interval: float) -> list[str]:
-    source = f"{image_search.__module__}.{image_search.__qualname__}"
-    path = cache_dir / (hashlib.sha256(f"{source}|{query.lower()}".encode()).hexdigest()[:32] + ".json")
+def _fresh_cache(path: Path, wanted: int) -> list[str] | None:
     if path.exists() and time.time() - path.stat().st_mtime < CACHE_SECONDS:
         cached = json.loads(path.read_text())
         if len(cached) >= wanted:
             return cached
+    return None
+
+
+def cached_search(query: str, wanted: int, *, cache_dir: Path, image_search: ImageSearch, interval: float) -> list[str]:
+    source = f"{image_search.__module__}.{image_search.__qualname__}"
+    path = cache_dir / (hashlib.sha256(f"{source}|{query.lower()}".encode()).hexdigest()[:32] + ".json")
+    cached = _fresh_cache(path, wanted)
+    if cached is not None:
+        return cached
     # The lock is held through the search itself, so 30 students asking at once make one search.
     with _Throttle(cache_dir / "throttle.lock", interval):
-        if path.exists() and time.time() - path.stat().st_mtime < CACHE_SECONDS:
-            cached = json.loads(path.read_text())
-            if len(cached) >= wanted:
-                return cached
+        cached = _fresh_cache(path, wanted)  # another worker may have searched while we waited
+        if cached is not None:
+            return cached
         urls = image_search(query, wanted)
     temporary = path.with_suffix(".tmp")
     temporary.write_text(json.dumps(urls))
