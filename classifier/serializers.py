@@ -27,6 +27,7 @@ def job_json(job: Job, *, queue_position: int | None = None) -> dict:
         "samples": job.samples,
         "losses": job.losses,
         "error": job.error,
+        "attempts": job.attempts,
         "student": job.student.name or job.student.tag,
         "model_url": f"/api/jobs/{job.id}/model" if job.status == Status.SUCCEEDED else None,
         "created_at": iso(job.created_at),

@@ -13,6 +13,7 @@
     $("queue-position").textContent = job.status === "queued" && job.queue_position ? "· number " + job.queue_position + " in the queue" : "";
     $("job-progress").value = job.progress;
     $("job-error").textContent = job.error || "";
+    $("job-retried").hidden = !(job.attempts > 1);
     $("cancel").hidden = !(job.status === "queued" || job.status === "running");
     $("counts").replaceChildren.apply($("counts"), Object.keys(job.counts).map(function (label) {
       return text("li", label + ": " + job.counts[label] + " images");
