@@ -9,8 +9,9 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from channels.layers import channel_layers
 from django.conf import settings
+from django.db import connections
 
-from classroom import redis_client
+from classroom import broadcast, redis_client
 from config.celery import app as celery_app
 from tests.harness import LiveServer, RedisServer, child_environment
 from tests.image_server import SERVER_URL_VARIABLE, ImageServer
@@ -35,6 +36,13 @@ def redis_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def connections_closed_after_use():
+    """Threads of the test process (the worker's, the broadcaster's) close their database connections after
+    each use, as they would with CONN_MAX_AGE=0, so that the test database can be dropped at the end."""
+    connections.settings["default"]["CONN_MAX_AGE"] = 0
+
+
+@pytest.fixture(scope="session", autouse=True)
 def media_root(tmp_path_factory):
     root = tmp_path_factory.mktemp("media")
     settings.MEDIA_ROOT = root
@@ -48,6 +56,14 @@ def celery_worker(redis_server, transactional_db):
 
     with start_worker(celery_app, pool="solo", perform_ping_check=True, shutdown_timeout=30) as worker:
         yield worker
+    broadcast.wait_idle()  # what the worker's last task pushes reads the database: before it is emptied
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item):
+    """Pushes still in flight read the database: let them finish before the test's data is flushed."""
+    broadcast.wait_idle()
+    yield
 
 
 @pytest.fixture(scope="session")

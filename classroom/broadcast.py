@@ -45,6 +45,27 @@ class _Loop:
 
 _loop: _Loop | None = None
 _loop_lock = threading.Lock()
+_in_flight = 0  # send chains not yet finished in this process
+_idle = threading.Condition()
+
+
+def _started() -> None:
+    global _in_flight
+    with _idle:
+        _in_flight += 1
+
+
+def _finished(*_) -> None:
+    global _in_flight
+    with _idle:
+        _in_flight -= 1
+        _idle.notify_all()
+
+
+def wait_idle(timeout: float = 10.0) -> bool:
+    """Wait until this process has nothing left to send, e.g. before a test empties the database under it."""
+    with _idle:
+        return _idle.wait_for(lambda: _in_flight == 0, timeout)
 
 
 def _get_loop() -> asyncio.AbstractEventLoop:
@@ -92,9 +113,11 @@ async def _trailing(key: str, group: str, build: Callable[[], dict | None], wind
         again = get_redis().eval(TRAILING, 2, f"{key}:window", f"{key}:dirty", window_ms * 5)
     except Exception as problem:
         logger.warning("trailing broadcast to %s failed: %s", group, problem)
-        return
+        again = False
     if again:
         await _send_window(key, group, build, window_ms)
+    else:
+        _finished()
 
 
 def _spawn(coroutine) -> None:
@@ -109,6 +132,7 @@ def _claim(key: str, group: str, build: Callable[[], dict | None], window_ms: in
         logger.warning("Redis unreachable: %s not pushed (the database has the change)", group)
         return
     if leading:
+        _started()
         asyncio.run_coroutine_threadsafe(_send_window(key, group, build, window_ms), _get_loop())
 
 
@@ -121,9 +145,13 @@ def send_now(*, group: str, message: dict) -> None:
     """After commit, send one message (a revote, a revoked link): rare events need no coalescing."""
 
     def send():
+        _started()
         try:
-            asyncio.run_coroutine_threadsafe(get_channel_layer().group_send(group, message), _get_loop())
+            sent = asyncio.run_coroutine_threadsafe(get_channel_layer().group_send(group, message), _get_loop())
         except Exception:
             logger.warning("Redis unreachable: %s not sent to %s", message.get("type"), group)
+            _finished()
+        else:
+            sent.add_done_callback(_finished)
 
     transaction.on_commit(send)
