@@ -134,11 +134,12 @@ def pytest_sessionfinish(session, exitstatus):
     run = (session.config.getoption("markexpr") or "all").replace(" ", "-")
     (FRAGMENTS / f"{run}.json").write_text(json.dumps(RELIABILITY_ROWS, indent=1))
     # One row per case: the PostgreSQL run repeats the SQLite run's cases, and the later figure wins.
-    rows = {
+    latest = {
         (row["area"], row["case"]): row
         for fragment in sorted(FRAGMENTS.glob("*.json"), key=lambda path: path.stat().st_mtime)
         for row in json.loads(fragment.read_text())
-    }.values()
+    }
+    rows = [latest[key] for key in sorted(latest)]  # the same order whichever run wrote last
     lines = [
         "# Reliability: faults and hostile input",
         "",
