@@ -52,6 +52,7 @@ class SafeJsonConsumer(AsyncJsonWebsocketConsumer):
         self.tokens = self.burst
         self.token_time = time.monotonic()
         self.refusals: list[float] = []
+        self.closed_for_flooding = False
         await super().websocket_connect(message)
 
     async def websocket_disconnect(self, message):
@@ -67,6 +68,8 @@ class SafeJsonConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         # Overridden whole: the parent raises on malformed JSON and binary frames, closing the socket.
+        if self.closed_for_flooding:
+            return  # frames the flooder sent before the close reached it
         if text_data is None:
             return await self.refuse("binary_not_supported", "Send JSON text frames, not binary ones.")
         if len(text_data.encode()) > MAX_FRAME_BYTES:
@@ -100,6 +103,7 @@ class SafeJsonConsumer(AsyncJsonWebsocketConsumer):
         now = time.monotonic()
         self.refusals = [t for t in self.refusals if now - t < 60] + [now]
         if len(self.refusals) > self.close_after_refusals:
+            self.closed_for_flooding = True
             await self.close(code=CLOSE_FLOODING)
             return
         await self.send_json(error(code, detail))

@@ -259,6 +259,7 @@ def test_a_flooding_student_is_rate_limited_then_closed_alone():
                 break
             codes.append(json.loads(output["text"]).get("error"))
         assert "rate_limited" in codes and output["code"] == 4429
+        assert await bad.receive_nothing(timeout=1)  # the frames still queued are dropped, not answered
         await good.send_json_to({"type": "cup", "color": "green"})
         state, _ = await receive_until(good, lambda m: m.get("color") == "green")
         await good.disconnect()
