@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from classroom import access, services
-from classroom.forms import CupForm, NameForm
+from classroom.forms import NameForm, pressable_color
 from classroom.messages import error
 from classroom.selectors import lesson_summary
 
@@ -155,13 +155,11 @@ class StudentConsumer(SafeJsonConsumer):
     async def on_cup(self, content):
         if not self.take_token():
             return await self.refuse("rate_limited", "Too many messages: slow down.")
-        form = CupForm({"color": content.get("color")})
-        if not form.is_valid():
+        color = pressable_color(content.get("color"))
+        if color is None:
             return await self.refuse("invalid_color", 'color must be "green", "yellow", "red" or "none".')
         try:
-            await database_sync_to_async(services.cup_set)(
-                lesson=self.lesson, student=self.student, color=form.cleaned_data["color"]
-            )
+            await database_sync_to_async(services.cup_set)(lesson=self.lesson, student=self.student, color=color)
         except services.LessonClosed as closed:
             return await self.refuse("lesson_closed", str(closed))
         await self.send_state()
@@ -207,7 +205,7 @@ class LessonViewerConsumer(SafeJsonConsumer):
         await self.send_json(await database_sync_to_async(lesson_summary)(lesson=self.lesson))
 
     async def summary(self, event):
-        await self.send_json(event)
+        await self.send(text_data=event["text"])
 
     async def marker(self, event):
         await self.send_json(event)
