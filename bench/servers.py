@@ -65,6 +65,13 @@ class System:
             start_new_session=True,
         )
         self.processes.append(self.worker)
+        # In a class the worker is already up when students submit: its own start is not a job's time.
+        from config.celery import app
+
+        deadline = time.monotonic() + 180
+        while not app.control.ping(timeout=0.5):
+            if self.worker.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the Celery worker did not start")
 
     def pids(self, process: subprocess.Popen) -> list[int]:
         """The process and all its children (uvicorn's workers, celery's pool)."""
