@@ -63,6 +63,23 @@ def test_a_red_press_shows_on_the_teacher_view_and_the_helper_view_without_contr
     assert helper.locator("#controls, #settings, #job-rows").count() == 0
 
 
+def test_the_red_alert_stays_up_through_its_cooldown_then_goes_down_on_its_own(asgi_server, new_page):
+    lesson = LessonFactory(alert_min_red=1)
+    teacher = open_teacher_view(new_page, asgi_server, lesson)
+    student = open_student_page(new_page, asgi_server, lesson)
+    banner = teacher.locator("#alert-banner")
+    student.get_by_role("button", name="I'm lost").click()
+    expect(banner).to_be_visible()
+    expect(teacher).to_have_title(re.compile("^🔴 RED ALERT"))
+
+    student.get_by_role("button", name="I'm fine").click()
+    expect(count(teacher, "green")).to_have_text("1")
+    expect(banner).to_be_visible()  # the cooldown (15 s) keeps it from flapping
+    # No press follows, so no summary: the view lowers the alert by itself once the cooldown is over.
+    expect(banner).to_be_hidden(timeout=30_000)
+    expect(teacher).not_to_have_title(re.compile("RED ALERT"))
+
+
 def test_vote_again_clears_the_students_cup(asgi_server, new_page):
     lesson = LessonFactory()
     teacher = open_teacher_view(new_page, asgi_server, lesson)

@@ -12,6 +12,7 @@
   var alertIcon = normalIcon.replace("favicon.svg", "favicon-alert.svg");
   var alertOn = false;
   var alertChangedAt = 0;
+  var alertRecheck = null;
   var ALERT_COOLDOWN_MS = 15000; // an alert stays up this long at least, so it does not flap
   var words = { green: "fine", yellow: "not sure", red: "lost", none: "not answered" };
 
@@ -50,10 +51,16 @@
   }
 
   function setAlert(wanted) {
-    var now = Date.now();
-    if (wanted === alertOn || (!wanted && now - alertChangedAt < ALERT_COOLDOWN_MS)) return;
+    clearTimeout(alertRecheck);
+    if (wanted === alertOn) return;
+    var cooling = ALERT_COOLDOWN_MS - (Date.now() - alertChangedAt);
+    if (!wanted && cooling > 0) {
+      // Lowered only once the cooldown is over, even if the class stays quiet and no summary comes.
+      alertRecheck = setTimeout(function () { setAlert(false); }, cooling);
+      return;
+    }
     alertOn = wanted;
-    alertChangedAt = now;
+    alertChangedAt = Date.now();
     alertBanner.hidden = !wanted;
     document.title = (wanted ? "🔴 RED ALERT · " : "") + baseTitle;
     favicon.href = wanted ? alertIcon : normalIcon;
