@@ -1,5 +1,7 @@
 """Launching, cancelling and using training jobs."""
 
+import gc
+import importlib
 import tempfile
 import threading
 from collections import OrderedDict
@@ -70,6 +72,23 @@ def job_cancel(*, job: Job) -> Job:
 _learners: OrderedDict[str, object] = OrderedDict()
 _learners_lock = threading.Lock()
 LEARNERS_KEPT = 4
+
+
+_warming = threading.Event()
+
+
+def predict_warm_up() -> None:
+    """Load PyTorch and fastai in the background, once per web process, when a student opens a job page:
+    by the time they have picked a photo, their first `predict` no longer waits 4-5 s for the imports."""
+    if _warming.is_set():
+        return
+    _warming.set()
+
+    def load():
+        importlib.import_module("classifier.pipeline.train")
+        gc.freeze()  # as at start (config/asgi.py): PyTorch's objects live as long as the process
+
+    threading.Thread(target=load, name="predict-warm-up", daemon=True).start()
 
 
 def _learner(model_file: str):
