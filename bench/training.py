@@ -9,6 +9,7 @@ the job page. Then: 400 images downloaded from a local server that adds 200 ms a
 """
 
 import argparse
+import io
 import json
 import re
 import subprocess
@@ -58,19 +59,48 @@ class StudentBrowser:
             "counts": job["counts"],
         }
 
+    def upload(self, job_id: int, data: bytes, name: str, content_type: str) -> requests.Response:
+        return self.session.post(
+            f"{self.system.url}/api/jobs/{job_id}/predict",
+            files={"image": (name, data, content_type)},
+            headers={"X-CSRFToken": self.session.cookies.get("csrftoken") or "", "Referer": self.system.url + "/"},
+            timeout=120,
+        )
+
     def first_predict(self, job_id: int, photo: Path) -> float:
         """Open the job page, take a few seconds to pick a photo, as a student does, then time `predict`."""
         self.session.get(f"{self.system.url}/jobs/{job_id}/", timeout=60).raise_for_status()
         time.sleep(5)
         started = time.monotonic()
-        response = self.session.post(
-            f"{self.system.url}/api/jobs/{job_id}/predict",
-            files={"image": (photo.name, photo.read_bytes(), "image/jpeg")},
-            headers={"X-CSRFToken": self.session.cookies.get("csrftoken") or "", "Referer": self.system.url + "/"},
-            timeout=120,
-        )
-        response.raise_for_status()
+        self.upload(job_id, photo.read_bytes(), photo.name, "image/jpeg").raise_for_status()
         return round(time.monotonic() - started, 2)
+
+
+def peak_rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return round(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024, 1)
+
+
+def hostile_uploads(student: StudentBrowser, job_id: int, photo: Path) -> dict:
+    """The web process's peak memory before and after the uploads that #5 names: each must be a 400."""
+    from PIL import Image
+
+    bomb = io.BytesIO()
+    Image.new("1", (20000, 20000)).save(bomb, "PNG")
+    jpeg = photo.read_bytes()
+    svg = b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>"
+    cases = {
+        "not an image": (b"hello, I am text", "notes.txt", "text/plain"),
+        "truncated jpeg": (jpeg[: len(jpeg) // 3], "cut.jpg", "image/jpeg"),
+        "20000 x 20000 decompression bomb": (bomb.getvalue(), "bomb.png", "image/png"),
+        "50 MB": (b"\xff\xd8" + b"\0" * (50 * 1024 * 1024), "huge.jpg", "image/jpeg"),
+        "svg with a script": (svg, "x.svg", "image/svg+xml"),
+        "zip and jpeg": (b"PK\x03\x04" + jpeg, "both.jpg", "image/jpeg"),
+    }
+    web = student.system.web.pid
+    before = peak_rss_mb(web)
+    answers = {case: student.upload(job_id, *upload).status_code for case, upload in cases.items()}
+    return {"answers": answers, "web_peak_rss_mb_before": before, "web_peak_rss_mb_after": peak_rss_mb(web)}
 
 
 def download_benchmark() -> dict:
@@ -114,6 +144,7 @@ def main(args):
             if name == "quick_cold":  # the web process has not loaded PyTorch yet
                 photo = sorted((dataset / "bird").iterdir())[0]
                 report["first_predict_seconds"] = student.first_predict(report[name]["job"], photo)
+                report["hostile_uploads"] = hostile_uploads(student, report[name]["job"], photo)
     finally:
         system.stop()
     # The recipe reads the same verified photos the jobs used (the job folder keeps none, so verify again).
@@ -145,7 +176,8 @@ def main(args):
     print(
         "\ntraining: recipe {r}s acc {ra}; quick cold {qc}s (×{qcx}) acc {qca}; quick warm {qw}s (×{qwx}); "
         "finetune {f}s (×{fx}) acc {fa}; first predict {p}s; "
-        "download {d} images in {ds}s with 200 ms a response".format(
+        "download {d} images in {ds}s with 200 ms a response; hostile uploads answered {h}, web peak RSS "
+        "{hb} MB before, {ha} MB after".format(
             r=reference,
             ra=report["lesson_recipe"]["accuracy"],
             qc=report["quick_cold"]["seconds"],
@@ -157,6 +189,9 @@ def main(args):
             fx=report["finetune"]["times_faster_than_recipe"],
             fa=report["finetune"]["accuracy"],
             p=report["first_predict_seconds"],
+            h=sorted(set(report["hostile_uploads"]["answers"].values())),
+            hb=report["hostile_uploads"]["web_peak_rss_mb_before"],
+            ha=report["hostile_uploads"]["web_peak_rss_mb_after"],
             d=report["download"]["images"],
             ds=report["download"]["seconds"],
         )
