@@ -77,13 +77,32 @@ class Student(models.Model):
     color = models.CharField(max_length=6, choices=Color.choices, default=Color.NONE)
     since = models.DateTimeField()
     last_seen = models.DateTimeField()
-    connections = models.IntegerField(default=0)
+    connections = models.IntegerField(default=0)  # open sockets, to refresh the student's other tabs
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["lesson", "session_key"], name="one_student_per_session")]
 
     def __str__(self):
         return self.name or self.tag
+
+
+class WebProcess(models.Model):
+    """A running web process. The sockets it holds count as connected only while it keeps saying it is
+    alive: one killed with SIGKILL never runs its sockets' disconnect handlers."""
+
+    id = models.CharField(primary_key=True, max_length=32)
+    seen_at = models.DateTimeField(db_index=True)
+
+
+class Presence(models.Model):
+    """How many sockets one student has open on one web process."""
+
+    student = models.ForeignKey(Student, on_delete=models.CASCADE, related_name="presences")
+    process = models.ForeignKey(WebProcess, on_delete=models.CASCADE, related_name="presences")
+    sockets = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["student", "process"], name="one_presence_per_process")]
 
 
 class CupEvent(models.Model):

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from django.utils import timezone
 
 from classroom.models import Color, CupEvent, Lesson, Marker, Student
+from classroom.presence import connected_student_ids
 
 COLORS = [Color.GREEN, Color.YELLOW, Color.RED, Color.NONE]
 # Red first, then the rest in the order a teacher acts on them.
@@ -21,16 +22,15 @@ def lesson_summary(*, lesson: Lesson) -> dict:
     """The contract's summary object: counts, connected and stale, red alert, the per-student list."""
     now = timezone.now()
     stale_before = now - timedelta(seconds=lesson.stale_after_s)
-    rows = Student.objects.filter(lesson=lesson).values_list(
-        "tag", "name", "color", "since", "last_seen", "connections"
-    )
+    rows = Student.objects.filter(lesson=lesson).values_list("id", "tag", "name", "color", "since", "last_seen")
+    with_socket = connected_student_ids(lesson=lesson)
     counts = dict.fromkeys(COLORS, 0)
     students = []
     connected = stale = 0
-    for tag, name, color, since, last_seen, connections in rows:
+    for student_id, tag, name, color, since, last_seen in rows:
         counts[color] += 1
         fresh = last_seen >= stale_before
-        is_connected = connections > 0 and fresh
+        is_connected = student_id in with_socket and fresh
         connected += is_connected
         stale += not fresh
         students.append({"id": tag, "name": name, "color": color, "since": iso(since), "connected": is_connected})

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from classroom import broadcast
+from classroom import broadcast, presence
 from classroom.models import Color, CupEvent, Lesson, Marker, Student, new_watch_token
 from classroom.selectors import lesson_summary
 
@@ -126,11 +126,13 @@ def student_rename(*, lesson: Lesson, student: Student, name: str) -> Student:
 
 def student_connected(*, lesson: Lesson, student: Student) -> None:
     Student.objects.filter(id=student.id).update(connections=F("connections") + 1, last_seen=timezone.now())
+    presence.socket_opened(student_id=student.id)
     lesson_notify(lesson=lesson)
 
 
 def student_disconnected(*, lesson: Lesson, student: Student) -> None:
     Student.objects.filter(id=student.id, connections__gt=0).update(connections=F("connections") - 1)
+    presence.socket_closed(student_id=student.id)
     lesson_notify(lesson=lesson)
 
 

@@ -174,6 +174,8 @@ LOGGING = {
 IMAGE_SEARCH_FUNCTION = env.str("IMAGE_SEARCH_FUNCTION", default="classifier.pipeline.search.ddgs_image_search")
 JOB_QUEUE_CAP_PER_LESSON = env.int("JOB_QUEUE_CAP_PER_LESSON", default=60)
 JOB_HEARTBEAT_STALE_S = env.int("JOB_HEARTBEAT_STALE_S", default=60)
+# Each web process says it is alive this often; its sockets stop counting three silences later.
+WEB_ALIVE_EVERY_S = env.float("WEB_ALIVE_EVERY_S", default=20)
 JOB_REAP_EVERY_S = env.int("JOB_REAP_EVERY_S", default=15)
 TRAIN_IMAGE_SIZE = env.int("TRAIN_IMAGE_SIZE", default=192)
 # Seconds between two image searches from this host (the search's author asks us not to hammer it).

@@ -2,6 +2,8 @@
 
 import asyncio
 import json
+import os
+import signal
 import time
 
 import pytest
@@ -98,4 +100,39 @@ def test_a_press_on_one_web_process_reaches_a_teacher_on_another(live_server_fac
         "Two web processes behind one Redis",
         "a press on one reaches the teacher on the other",
         f"{1000 * seconds:.0f} ms press → summary",
+    )
+
+
+def test_students_of_a_killed_web_process_stop_counting(live_server_factory, transactional_db, reliability):
+    server = live_server_factory(WEB_ALIVE_EVERY_S="0.5")
+    lesson = LessonFactory()
+    student = requests.Session()
+    student.get(server.url + lesson.student_url, timeout=30)
+    teacher = Client()
+    teacher.force_login(lesson.owner)
+    teacher_view = requests.Session()
+    teacher_view.cookies.set("sessionid", teacher.cookies["sessionid"].value)
+
+    def connected() -> int:
+        return teacher_view.get(f"{server.url}/api/l/{lesson.code}/summary", timeout=30).json()["connected"]
+
+    async def connect_then_kill_the_server():
+        socket = await connect(server, f"/ws/l/{lesson.code}/student/", cookie_of(student))
+        await socket.recv()  # its state: the socket is counted by now
+        assert await asyncio.to_thread(connected) == 1
+        os.killpg(server.process.pid, signal.SIGKILL)  # no disconnect handler runs
+        server.process.wait()
+        await socket.close()  # the student's page is gone too
+
+    asyncio.run(connect_then_kill_the_server())
+    server.start()
+    back = time.monotonic()
+    while connected() != 0:
+        assert time.monotonic() - back < 15, "the killed process's student still shows as connected"
+        time.sleep(0.1)
+    reliability(
+        "Faults",
+        "Web process killed (SIGKILL) with a student connected, who then leaves",
+        "the student stops counting as connected once the dead process is silent for three beats",
+        f"{time.monotonic() - back:.1f} s after the server was back (a beat every 0.5 s here, 20 s by default)",
     )

@@ -10,6 +10,7 @@ from asgiref.sync import sync_to_async
 from django.test import Client
 from django.utils import timezone
 
+from classroom import presence
 from classroom.models import Student
 from classroom.tests.factories import LessonFactory
 from tests.sockets import open_socket, receive_until, run_sockets
@@ -84,8 +85,9 @@ def test_students_without_a_heartbeat_for_the_stale_time_are_counted_apart():
     lesson = LessonFactory(stale_after_s=600)
     joined(lesson, "Fresh")
     joined(lesson, "Sleepy")
-    Student.objects.filter(name="Sleepy").update(last_seen=timezone.now() - timedelta(minutes=11), connections=1)
-    Student.objects.filter(name="Fresh").update(connections=1)
+    for student in Student.objects.filter(lesson=lesson):
+        presence.socket_opened(student_id=student.id)  # both with a socket open
+    Student.objects.filter(name="Sleepy").update(last_seen=timezone.now() - timedelta(minutes=11))
     result = summary(lesson)
     assert result["stale"] == 1 and result["connected"] == 1
     by_name = {s["name"]: s for s in result["students"]}
