@@ -71,6 +71,7 @@ class StudentBrowser:
         """Open the job page, take a few seconds to pick a photo, as a student does, then time `predict`."""
         self.session.get(f"{self.system.url}/jobs/{job_id}/", timeout=60).raise_for_status()
         time.sleep(5)
+        self.session.close()  # uvicorn drops idle keep-alive connections after 5 s: a browser would reconnect
         started = time.monotonic()
         self.upload(job_id, photo.read_bytes(), photo.name, "image/jpeg").raise_for_status()
         return round(time.monotonic() - started, 2)
