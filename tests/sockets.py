@@ -24,6 +24,13 @@ async def open_socket(
     return communicator, connected, code
 
 
+async def open_student_socket(lesson, client) -> tuple[WebsocketCommunicator, dict]:
+    """A student's socket, open, with the state it is sent on connect."""
+    socket, connected, code = await open_socket(f"/ws/l/{lesson.code}/student/", client)
+    assert connected, code
+    return socket, await socket.receive_json_from(timeout=10)
+
+
 async def receive_until(communicator, predicate, *, timeout: float = 10):
     """Frames until one matches; the ones before it are returned too, for assertions on what came first."""
     seen = []

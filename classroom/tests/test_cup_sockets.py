@@ -9,7 +9,7 @@ from django.test import Client
 
 from classroom.models import CupEvent, Student
 from classroom.tests.factories import LessonFactory
-from tests.sockets import open_socket, receive_until, run_sockets
+from tests.sockets import open_socket, open_student_socket, receive_until, run_sockets
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,9 +39,7 @@ def test_a_new_student_starts_not_answered_and_a_press_reaches_the_teacher():
         assert ok
         first = await teacher_socket.receive_json_from(timeout=10)
         assert first["type"] == "summary" and first["counts"]["none"] == 1 and first["counts"]["green"] == 0
-        student_socket, ok, _ = await open_socket(f"/ws/l/{lesson.code}/student/", student)
-        assert ok
-        state = await student_socket.receive_json_from(timeout=10)
+        student_socket, state = await open_student_socket(lesson, student)
         assert state == {"type": "state", "color": "none", "name": "", "lesson_open": True}
         await student_socket.send_json_to({"type": "cup", "color": "red"})
         state, _ = await receive_until(student_socket, lambda m: m["type"] == "state" and m["color"] == "red")
@@ -61,8 +59,7 @@ def test_pressing_the_same_colour_twice_is_one_change_not_a_toggle():
     student = student_client(lesson)
 
     async def scenario():
-        socket, _, _ = await open_socket(f"/ws/l/{lesson.code}/student/", student)
-        await socket.receive_json_from(timeout=10)
+        socket, _ = await open_student_socket(lesson, student)
         for _ in range(2):
             await socket.send_json_to({"type": "cup", "color": "green"})
             state, _ = await receive_until(socket, lambda m: m["type"] == "state" and m["color"] == "green")
@@ -93,8 +90,7 @@ def test_bad_frames_get_an_error_and_the_socket_stays_open(frame, error):
     student = student_client(lesson)
 
     async def scenario():
-        socket, _, _ = await open_socket(f"/ws/l/{lesson.code}/student/", student)
-        await socket.receive_json_from(timeout=10)
+        socket, _ = await open_student_socket(lesson, student)
         await socket.send_input({"type": "websocket.receive", "bytes" if isinstance(frame, bytes) else "text": frame})
         reply = await socket.receive_json_from(timeout=10)
         assert reply["type"] == "error" and reply["error"] == error and reply["detail"]
@@ -110,8 +106,7 @@ def test_a_name_with_markup_is_stored_as_text():
     student = student_client(lesson)
 
     async def scenario():
-        socket, _, _ = await open_socket(f"/ws/l/{lesson.code}/student/", student)
-        await socket.receive_json_from(timeout=10)
+        socket, _ = await open_student_socket(lesson, student)
         await socket.send_json_to({"type": "name", "name": "<script>alert(1)</script>"})
         state, _ = await receive_until(socket, lambda m: m["type"] == "state" and m["name"])
         assert state["name"] == "<script>alert(1)</script>"
@@ -128,8 +123,7 @@ def test_more_than_ten_presses_a_second_are_rate_limited():
     student = student_client(lesson)
 
     async def scenario():
-        socket, _, _ = await open_socket(f"/ws/l/{lesson.code}/student/", student)
-        await socket.receive_json_from(timeout=10)
+        socket, _ = await open_student_socket(lesson, student)
         for i in range(15):
             await socket.send_json_to({"type": "cup", "color": ["green", "red"][i % 2]})
         _, seen = await receive_until(socket, lambda m: m.get("error") == "rate_limited")
@@ -143,8 +137,7 @@ def test_a_closed_lesson_refuses_presses_with_a_message():
     student = student_client(lesson)
 
     async def scenario():
-        socket, _, _ = await open_socket(f"/ws/l/{lesson.code}/student/", student)
-        state = await socket.receive_json_from(timeout=10)
+        socket, state = await open_student_socket(lesson, student)
         assert state["lesson_open"] is False
         await socket.send_json_to({"type": "cup", "color": "red"})
         reply = await socket.receive_json_from(timeout=10)
@@ -155,13 +148,29 @@ def test_a_closed_lesson_refuses_presses_with_a_message():
     assert Student.objects.get(lesson=lesson).color == "none"
 
 
+def test_two_tabs_are_one_student_and_both_show_the_cup():
+    lesson = LessonFactory()
+    student = student_client(lesson)
+
+    async def scenario():
+        first, _ = await open_student_socket(lesson, student)
+        second, _ = await open_student_socket(lesson, student)
+        await first.send_json_to({"type": "cup", "color": "red"})
+        await receive_until(first, lambda m: m["type"] == "state" and m["color"] == "red")
+        await receive_until(second, lambda m: m["type"] == "state" and m["color"] == "red")
+        await first.disconnect()
+        await second.disconnect()
+
+    run_sockets(scenario)
+    assert Student.objects.filter(lesson=lesson).count() == 1
+
+
 def test_vote_again_clears_every_cup_and_keeps_history():
     lesson = LessonFactory()
     student, teacher = student_client(lesson), teacher_client(lesson)
 
     async def scenario():
-        socket, _, _ = await open_socket(f"/ws/l/{lesson.code}/student/", student)
-        await socket.receive_json_from(timeout=10)
+        socket, _ = await open_student_socket(lesson, student)
         await socket.send_json_to({"type": "cup", "color": "red"})
         await receive_until(socket, lambda m: m["type"] == "state" and m["color"] == "red")
         response = await sync_to_async(teacher.post)(f"/api/l/{lesson.code}/revote")
@@ -223,8 +232,7 @@ def test_hostile_names_are_refused_or_kept_as_plain_text(name, reliability):
     student = student_client(lesson)
 
     async def scenario():
-        socket, _, _ = await open_socket(f"/ws/l/{lesson.code}/student/", student)
-        await socket.receive_json_from(timeout=10)
+        socket, _ = await open_student_socket(lesson, student)
         await socket.send_json_to({"type": "name", "name": name})
         reply = await socket.receive_json_from(timeout=10)
         await socket.disconnect()
@@ -246,10 +254,8 @@ def test_a_flooding_student_is_rate_limited_then_closed_alone():
     flooder, calm = student_client(lesson), student_client(lesson)
 
     async def scenario():
-        bad, _, _ = await open_socket(f"/ws/l/{lesson.code}/student/", flooder)
-        good, _, _ = await open_socket(f"/ws/l/{lesson.code}/student/", calm)
-        await bad.receive_json_from(timeout=10)
-        await good.receive_json_from(timeout=10)
+        bad, _ = await open_student_socket(lesson, flooder)
+        good, _ = await open_student_socket(lesson, calm)
         for _ in range(300):
             await bad.send_json_to({"type": "cup", "color": "red"})
         codes = []

@@ -13,7 +13,7 @@ from django.utils import timezone
 from classroom import presence
 from classroom.models import Student
 from classroom.tests.factories import LessonFactory
-from tests.sockets import open_socket, receive_until, run_sockets
+from tests.sockets import open_socket, open_student_socket, receive_until, run_sockets
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,8 +47,7 @@ def test_closing_the_lesson_tells_connected_students_and_reopening_lets_them_pre
     student, teacher = joined(lesson), teacher_of(lesson)
 
     async def scenario():
-        socket, _, _ = await open_socket(f"/ws/l/{lesson.code}/student/", student)
-        await socket.receive_json_from(timeout=10)
+        socket, _ = await open_student_socket(lesson, student)
         patch = sync_to_async(teacher.patch)
         await patch(f"/api/lessons/{lesson.code}", json.dumps({"open": False}), content_type="application/json")
         closed, _ = await receive_until(socket, lambda m: m.get("lesson_open") is False)
