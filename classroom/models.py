@@ -77,7 +77,6 @@ class Student(models.Model):
     color = models.CharField(max_length=6, choices=Color.choices, default=Color.NONE)
     since = models.DateTimeField()
     last_seen = models.DateTimeField()
-    connections = models.IntegerField(default=0)  # open sockets, to refresh the student's other tabs
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["lesson", "session_key"], name="one_student_per_session")]

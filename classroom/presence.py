@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import close_old_connections
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from classroom.models import Lesson, Presence, WebProcess
@@ -56,6 +56,11 @@ def socket_closed(*, student_id: int) -> None:
     Presence.objects.filter(student_id=student_id, process_id=process_id(), sockets__gt=0).update(
         sockets=F("sockets") - 1
     )
+
+
+def sockets_open(*, student_id: int) -> int:
+    """Sockets this student has open anywhere: their other tabs are told of a change made in one."""
+    return Presence.objects.filter(student_id=student_id).aggregate(open=Sum("sockets"))["open"] or 0
 
 
 def connected_student_ids(*, lesson: Lesson) -> set[int]:

@@ -4,7 +4,6 @@ import json
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from classroom import broadcast, presence
@@ -110,7 +109,7 @@ def cup_set(*, lesson: Lesson, student: Student, color: str) -> Student:
     current.last_seen = now
     current.save(update_fields=["color", "since", "last_seen"])
     lesson_notify(lesson=lesson)
-    if current.connections > 1:  # the same student in another tab: the asking socket has its own reply
+    if presence.sockets_open(student_id=current.id) > 1:  # other tabs: the asking socket has its own reply
         broadcast.send_now(group=student_group(current.id), message={"type": "student.refresh"})
     return current
 
@@ -125,13 +124,12 @@ def student_rename(*, lesson: Lesson, student: Student, name: str) -> Student:
 
 
 def student_connected(*, lesson: Lesson, student: Student) -> None:
-    Student.objects.filter(id=student.id).update(connections=F("connections") + 1, last_seen=timezone.now())
+    Student.objects.filter(id=student.id).update(last_seen=timezone.now())
     presence.socket_opened(student_id=student.id)
     lesson_notify(lesson=lesson)
 
 
 def student_disconnected(*, lesson: Lesson, student: Student) -> None:
-    Student.objects.filter(id=student.id, connections__gt=0).update(connections=F("connections") - 1)
     presence.socket_closed(student_id=student.id)
     lesson_notify(lesson=lesson)
 
