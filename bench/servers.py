@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from config.embedded_redis import free_port, start_redis  # noqa: E402
-from config.processes import celery_worker_command, uvicorn_command  # noqa: E402
+from config.processes import celery_worker_command, descendants, uvicorn_command  # noqa: E402
 
 
 class System:
@@ -75,13 +75,7 @@ class System:
 
     def pids(self, process: subprocess.Popen) -> list[int]:
         """The process and all its children (uvicorn's workers, celery's pool)."""
-        found, frontier = [process.pid], [process.pid]
-        while frontier:
-            out = subprocess.run(["ps", "-o", "pid=", "--ppid", str(frontier.pop())], capture_output=True, text=True)
-            for pid in map(int, out.stdout.split()):
-                found.append(pid)
-                frontier.append(pid)
-        return found
+        return [process.pid, *descendants(process.pid)]
 
     def stop(self):
         """Web and worker first, Redis last, so nothing logs a lost connection on the way out."""

@@ -2,6 +2,7 @@
 docker-compose.yml repeat them): uvicorn with frames over 64 KB closing the socket and protocol pings every
 minute (pages send their own heartbeat every 30 s), and a Celery worker running one job at a time."""
 
+import subprocess
 import sys
 
 
@@ -41,3 +42,14 @@ def celery_worker_command(*, loglevel: str = "INFO") -> list[str]:
         "--without-gossip",
         "--without-mingle",
     ]
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (uvicorn's workers, Celery's pool), for measuring them or checking they are gone."""
+    found, frontier = [], [pid]
+    while frontier:
+        output = subprocess.run(["ps", "-o", "pid=", "--ppid", str(frontier.pop())], capture_output=True, text=True)
+        children = [int(child) for child in output.stdout.split()]
+        found += children
+        frontier += children
+    return found

@@ -11,19 +11,9 @@ from pathlib import Path
 import requests
 
 from config.embedded_redis import free_port
+from config.processes import descendants
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def children_of(pid: int) -> set[int]:
-    found, frontier = set(), [pid]
-    while frontier:
-        parent = frontier.pop()
-        output = subprocess.run(["ps", "-o", "pid=", "--ppid", str(parent)], capture_output=True, text=True).stdout
-        for child in map(int, output.split()):
-            found.add(child)
-            frontier.append(child)
-    return found
 
 
 def alive(pid: int) -> bool:
@@ -80,7 +70,7 @@ def test_run_prints_urls_serves_the_printed_teacher_and_ctrl_c_leaves_nothing(tm
         teacher_page = session.get(teacher_url, timeout=30)
         assert teacher_page.status_code == 200 and "Demo lesson" in teacher_page.text
 
-        spawned = children_of(process.pid)
+        spawned = set(descendants(process.pid))
         assert len(spawned) >= 3  # redis, uvicorn, celery (and celery's pool child)
     finally:
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends
