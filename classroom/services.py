@@ -95,21 +95,22 @@ def student_get_or_create(*, lesson: Lesson, session_key: str) -> Student:
     return student
 
 
-@transaction.atomic
 def cup_set(*, lesson: Lesson, student: Student, color: str) -> Student:
     """Idempotent: the same colour twice is one state, never a toggle. One update, one event, one notice."""
     if not lesson.open:
         raise LessonClosed("The teacher has closed this lesson: cups are not collected right now.")
     now = timezone.now()
-    current = Student.objects.select_for_update().get(id=student.id)
-    if current.color != color:
-        CupEvent.objects.create(lesson=lesson, student=current, color=color, previous=current.color, at=now)
-        current.color = color
-        current.since = now
-    current.last_seen = now
-    current.save(update_fields=["color", "since", "last_seen"])
-    lesson_notify(lesson=lesson)
-    if presence.sockets_open(student_id=current.id) > 1:  # other tabs: the asking socket has its own reply
+    with transaction.atomic():
+        current = Student.objects.select_for_update().get(id=student.id)
+        if current.color != color:
+            CupEvent.objects.create(lesson=lesson, student=current, color=color, previous=current.color, at=now)
+            current.color = color
+            current.since = now
+        current.last_seen = now
+        current.save(update_fields=["color", "since", "last_seen"])
+        lesson_notify(lesson=lesson)
+    # Read after the write lock is released: the asking socket has its own reply, other tabs need telling.
+    if presence.sockets_open(student_id=current.id) > 1:
         broadcast.send_now(group=student_group(current.id), message={"type": "student.refresh"})
     return current
 
